@@ -1,0 +1,18 @@
+//! `AppContext`: the one bundle of services handed to axum handlers and Leptos server
+//! functions. Built once by the server's composition root.
+
+use crate::auth::AuthService;
+use crate::config::Config;
+use crate::hub::Hub;
+use crate::store::Store;
+use chrono::{DateTime, Utc};
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct AppContext {
+    pub config: Arc<Config>,
+    pub store: Arc<dyn Store>,
+    pub auth: Arc<AuthService>,
+    pub hub: Hub,
+    pub started_at: DateTime<Utc>,
+}

@@ -1,0 +1,17 @@
+//! Sightline's server-side services: configuration, the store, authentication and the live hub.
+//!
+//! Invariants: only `config` reads the process environment; only `store` speaks SQL;
+//! only `clock` reads the wall clock. Nothing here renders HTML.
+
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod context;
+pub mod hub;
+pub mod secret;
+pub mod store;
+
+pub use context::AppContext;
+
+/// The version of this build, shown in `/healthz`, the UI and logs.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

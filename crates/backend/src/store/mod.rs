@@ -1,0 +1,83 @@
+//! The store: every persistent operation Sightline needs, in domain terms, behind traits.
+//!
+//! Callers hold an `Arc<dyn Store>`; `sqlite` implements it today and a PostgreSQL
+//! implementation can be added beside it without touching callers. No SQL lives outside
+//! this module.
+
+mod error;
+mod model;
+pub mod sqlite;
+
+pub use error::StoreError;
+pub use model::{ApiKeyRecord, AuditEntry, AuthSessionRecord, NewAuditEntry, NewAuthSession, UserRecord};
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sightline_domain::{ApiKeyId, UserId};
+
+/// Owner/admin accounts.
+#[async_trait]
+pub trait UserStore: Send + Sync {
+    /// Creates the owner; `StoreError::Conflict` if one already exists (even under a race).
+    async fn create_owner(&self, username: &str, password_hash: &str, now: DateTime<Utc>) -> Result<UserRecord, StoreError>;
+    async fn owner(&self) -> Result<Option<UserRecord>, StoreError>;
+    async fn user_by_username(&self, username: &str) -> Result<Option<UserRecord>, StoreError>;
+    async fn user_by_id(&self, id: UserId) -> Result<Option<UserRecord>, StoreError>;
+    /// Replaces the password hash and ends every session of that user, atomically.
+    /// Returns how many sessions were ended.
+    async fn set_password(&self, id: UserId, password_hash: &str, now: DateTime<Utc>) -> Result<u64, StoreError>;
+    /// Upgrades a hash to new parameters without ending sessions (rehash on login).
+    async fn replace_password_hash(&self, id: UserId, password_hash: &str) -> Result<(), StoreError>;
+}
+
+/// Browser sessions, keyed by the SHA-256 of the cookie.
+#[async_trait]
+pub trait AuthSessionStore: Send + Sync {
+    async fn create_session(&self, session: &NewAuthSession) -> Result<(), StoreError>;
+    async fn session_by_hash(&self, id_hash: &str) -> Result<Option<AuthSessionRecord>, StoreError>;
+    async fn touch_session(&self, id_hash: &str, now: DateTime<Utc>) -> Result<(), StoreError>;
+    async fn delete_session(&self, id_hash: &str) -> Result<(), StoreError>;
+    /// Deletes sessions past their absolute expiry or idle for longer than `idle_cutoff`.
+    async fn delete_stale_sessions(&self, now: DateTime<Utc>, idle_cutoff: DateTime<Utc>) -> Result<u64, StoreError>;
+}
+
+/// Bearer API keys, keyed by the SHA-256 of the key.
+#[async_trait]
+pub trait ApiKeyStore: Send + Sync {
+    async fn create_api_key(
+        &self,
+        name: &str,
+        key_hash: &str,
+        prefix: &str,
+        read_only: bool,
+        now: DateTime<Utc>,
+    ) -> Result<ApiKeyRecord, StoreError>;
+    /// An active (not revoked) key by hash.
+    async fn api_key_by_hash(&self, key_hash: &str) -> Result<Option<ApiKeyRecord>, StoreError>;
+    async fn touch_api_key(&self, id: ApiKeyId, now: DateTime<Utc>) -> Result<(), StoreError>;
+    async fn list_api_keys(&self) -> Result<Vec<ApiKeyRecord>, StoreError>;
+}
+
+/// Small instance-wide settings as key/value text.
+#[async_trait]
+pub trait SettingStore: Send + Sync {
+    async fn setting(&self, key: &str) -> Result<Option<String>, StoreError>;
+    async fn set_setting(&self, key: &str, value: &str, now: DateTime<Utc>) -> Result<(), StoreError>;
+}
+
+/// The append-only audit log of security-relevant actions.
+#[async_trait]
+pub trait AuditStore: Send + Sync {
+    async fn append_audit(&self, entry: &NewAuditEntry) -> Result<(), StoreError>;
+    /// The newest `limit` entries, newest first.
+    async fn recent_audit(&self, limit: u32) -> Result<Vec<AuditEntry>, StoreError>;
+}
+
+/// Everything Sightline persists. One object implements all of it.
+#[async_trait]
+pub trait Store: UserStore + AuthSessionStore + ApiKeyStore + SettingStore + AuditStore {
+    /// A cheap query proving the database answers (for `/healthz`).
+    async fn ping(&self) -> Result<(), StoreError>;
+    /// Flushes and closes connections during shutdown.
+    async fn close(&self);
+}

@@ -1,0 +1,71 @@
+//! The SQLite store: one writer connection (writes serialised, `BEGIN IMMEDIATE`) and a small
+//! pool of read-only connections, in WAL mode with a busy timeout and foreign keys on.
+
+mod api_keys;
+mod audit;
+mod migrate;
+mod sessions;
+mod settings;
+#[cfg(test)]
+mod tests;
+mod time;
+mod users;
+
+pub use migrate::{MIGRATOR, OpenError, run_migrations};
+
+use super::{Store, StoreError};
+use async_trait::async_trait;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use std::path::Path;
+use std::time::Duration;
+
+/// Statement that opens every write transaction, so a read-then-write never fails with
+/// `SQLITE_BUSY` half-way; it waits for the write lock up front instead.
+const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
+
+/// Sightline's SQLite database.
+#[derive(Clone)]
+pub struct SqliteStore {
+    writer: SqlitePool,
+    reader: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if missing) the database file and runs pending migrations.
+    /// A failing migration is an error that names it; nothing is served on a half-migrated schema.
+    pub async fn open(path: &Path) -> Result<Self, OpenError> {
+        let base = SqliteConnectOptions::new()
+            .filename(path)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(5))
+            .foreign_keys(true);
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(base.clone().create_if_missing(true))
+            .await
+            .map_err(|e| OpenError::Connect { path: path.display().to_string(), source: e })?;
+        run_migrations(&writer, &MIGRATOR).await?;
+        let reader = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(base.read_only(true))
+            .await
+            .map_err(|e| OpenError::Connect { path: path.display().to_string(), source: e })?;
+        Ok(Self { writer, reader })
+    }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.reader).await?;
+        Ok(())
+    }
+
+    async fn close(&self) {
+        // `PRAGMA optimize` keeps query plans good across restarts; failure here is harmless.
+        let _ = sqlx::query("PRAGMA optimize").execute(&self.writer).await;
+        self.reader.close().await;
+        self.writer.close().await;
+    }
+}

@@ -1,0 +1,16 @@
+//! Sightline's vocabulary: the pure types that the server and the browser share.
+//!
+//! Invariants: this crate never does I/O, never reads the clock (time is always a
+//! parameter) and builds for `wasm32-unknown-unknown`. It never depends on tokio,
+//! sqlx, reqwest or axum.
+
+pub mod event;
+pub mod health;
+pub mod ids;
+pub mod principal;
+pub mod validate;
+
+pub use event::LiveEvent;
+pub use health::{Health, HealthStatus};
+pub use ids::{ApiKeyId, UserId};
+pub use principal::{Principal, Role};
