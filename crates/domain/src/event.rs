@@ -10,16 +10,10 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum LiveEvent {
-    /// Sent once when a socket opens: who the server thinks is connected.
-    Hello {
-        server_time: DateTime<Utc>,
-        version: String,
-    },
+    /// Sent once when a socket opens: the server clock, its version and the open live sockets.
+    Hello { server_time: DateTime<Utc>, version: String, n_clients: usize },
     /// Periodic proof of life with the server's clock, so the UI can show it is live.
-    Heartbeat {
-        server_time: DateTime<Utc>,
-        n_clients: usize,
-    },
+    Heartbeat { server_time: DateTime<Utc>, n_clients: usize },
     /// The client missed events (it lagged behind the hub): refetch state instead of patching.
     Resync { missed: u64 },
     /// The server is shutting down; the client should reconnect later.

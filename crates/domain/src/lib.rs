@@ -4,6 +4,7 @@
 //! parameter) and builds for `wasm32-unknown-unknown`. It never depends on tokio,
 //! sqlx, reqwest or axum.
 
+pub mod backoff;
 pub mod event;
 pub mod health;
 pub mod ids;

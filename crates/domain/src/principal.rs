@@ -37,17 +37,9 @@ impl Role {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Principal {
     /// A browser signed in with a password.
-    User {
-        user_id: UserId,
-        username: String,
-        role: Role,
-    },
+    User { user_id: UserId, username: String, role: Role },
     /// A caller presenting `Authorization: Bearer <key>`.
-    ApiKey {
-        key_id: ApiKeyId,
-        name: String,
-        read_only: bool,
-    },
+    ApiKey { key_id: ApiKeyId, name: String, read_only: bool },
 }
 
 impl Principal {

@@ -78,7 +78,11 @@ mod tests {
         let trusted = nets(&["10.0.0.0/8"]);
         assert_eq!(resolve(ip("10.0.0.2"), &["6.6.6.6, 203.0.113.7"], &trusted), ip("203.0.113.7"));
         assert_eq!(resolve(ip("10.0.0.2"), &["6.6.6.6, 203.0.113.7, 10.0.0.9"], &trusted), ip("203.0.113.7"));
-        assert_eq!(resolve(ip("10.0.0.2"), &["6.6.6.6", "203.0.113.7"], &trusted), ip("203.0.113.7"), "several headers");
+        assert_eq!(
+            resolve(ip("10.0.0.2"), &["6.6.6.6", "203.0.113.7"], &trusted),
+            ip("203.0.113.7"),
+            "several headers"
+        );
     }
 
     #[test]

@@ -104,10 +104,10 @@ mod tests {
         let h = PasswordHasher::default();
         let phc = h.hash("correct horse".into()).await.expect("hashes");
         assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
-        assert_eq!(h.verify("correct horse".into(), phc.clone()).await.expect("verifies"), Verified {
-            ok: true,
-            needs_rehash: false
-        });
+        assert_eq!(
+            h.verify("correct horse".into(), phc.clone()).await.expect("verifies"),
+            Verified { ok: true, needs_rehash: false }
+        );
         assert!(!h.verify("wrong horse".into(), phc).await.expect("verifies").ok);
     }
 

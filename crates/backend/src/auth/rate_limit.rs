@@ -112,10 +112,8 @@ impl LoginLimiter {
     /// `None` when an attempt may proceed, else the seconds to wait (for `Retry-After`).
     #[must_use]
     pub fn check(&self, ip: IpAddr, account: &str, now: DateTime<Utc>) -> Option<u64> {
-        let wait = self
-            .per_ip
-            .wait_secs(&network_key(ip), now)
-            .max(self.per_account.wait_secs(&account.to_lowercase(), now));
+        let wait =
+            self.per_ip.wait_secs(&network_key(ip), now).max(self.per_account.wait_secs(&account.to_lowercase(), now));
         (wait > 0).then_some(wait)
     }
 

@@ -46,6 +46,8 @@ pub enum AuthError {
     SetupClosed,
     #[error("the setup token is not valid")]
     BadSetupToken,
+    #[error("no owner exists yet; finish the setup in the browser first")]
+    NoOwner,
     #[error("the current password is wrong")]
     WrongCurrentPassword,
     #[error("{0}")]
@@ -156,7 +158,11 @@ impl AuthService {
     }
 
     /// The principal behind a session cookie, if the session exists and has not expired.
-    pub async fn session_principal(&self, cookie_value: &str, now: DateTime<Utc>) -> Result<Option<Principal>, StoreError> {
+    pub async fn session_principal(
+        &self,
+        cookie_value: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Principal>, StoreError> {
         let id_hash = hash_token(cookie_value);
         let Some(session) = self.store.session_by_hash(&id_hash).await? else {
             return Ok(None);
@@ -189,7 +195,13 @@ impl AuthService {
     }
 
     /// Ends one browser session.
-    pub async fn logout(&self, cookie_value: &str, actor: &str, ip: Option<IpAddr>, now: DateTime<Utc>) -> Result<(), StoreError> {
+    pub async fn logout(
+        &self,
+        cookie_value: &str,
+        actor: &str,
+        ip: Option<IpAddr>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         self.store.delete_session(&hash_token(cookie_value)).await?;
         self.audit(actor, "logout", "", ip, now).await;
         Ok(())
@@ -225,7 +237,7 @@ impl AuthService {
     /// Sets the owner's password from the command line and ends all their sessions.
     /// Returns the owner's username.
     pub async fn reset_owner_password(&self, new: &str, now: DateTime<Utc>) -> Result<String, AuthError> {
-        let owner = self.store.owner().await?.ok_or(AuthError::InvalidCredentials)?;
+        let owner = self.store.owner().await?.ok_or(AuthError::NoOwner)?;
         validate::new_password(new, &owner.username)?;
         let hash = self.hasher.hash(new.to_owned()).await?;
         self.store.set_password(owner.id, &hash, now).await?;
@@ -234,11 +246,14 @@ impl AuthService {
     }
 
     /// Creates an API key; the returned plaintext key is shown once and never stored.
-    pub async fn create_api_key(&self, name: &str, read_only: bool, now: DateTime<Utc>) -> Result<(ApiKeyRecord, String), AuthError> {
-        let name = name.trim();
-        if name.is_empty() || name.chars().count() > 64 {
-            return Err(InputError::Invalid { field: "name", reason: "must be 1 to 64 characters".into() }.into());
-        }
+    pub async fn create_api_key(
+        &self,
+        name: &str,
+        read_only: bool,
+        now: DateTime<Utc>,
+    ) -> Result<(ApiKeyRecord, String), AuthError> {
+        let name = validate::name(name)?;
+        let name = name.as_str();
         let key = new_api_key();
         let prefix: String = key.chars().take(API_KEY_PREFIX.len() + 4).collect();
         let record = self.store.create_api_key(name, &hash_token(&key), &prefix, read_only, now).await?;
@@ -266,7 +281,12 @@ impl AuthService {
         }
     }
 
-    async fn issue(&self, user: &UserRecord, meta: &ClientMeta, now: DateTime<Utc>) -> Result<IssuedSession, AuthError> {
+    async fn issue(
+        &self,
+        user: &UserRecord,
+        meta: &ClientMeta,
+        now: DateTime<Utc>,
+    ) -> Result<IssuedSession, AuthError> {
         let cookie_value = random_token(32);
         let expires_at = now + self.policy.absolute;
         self.store

@@ -24,6 +24,13 @@ impl SetupGate {
         Self { token: Mutex::new(None), path }
     }
 
+    /// A gate that is closed and touches no file: for command-line tools that must not
+    /// consume or delete a pending setup token.
+    #[must_use]
+    pub fn detached() -> Self {
+        Self { token: Mutex::new(None), path: PathBuf::new() }
+    }
+
     /// Opens the gate with `fixed` or a fresh random token, written to the token file.
     /// Returns the gate and the token, which the caller prints once.
     pub fn open(data_dir: &Path, fixed: Option<&SecretString>) -> std::io::Result<(Self, String)> {
@@ -47,6 +54,9 @@ impl SetupGate {
     /// Closes the gate after the owner was created and deletes the token file.
     pub fn close(&self) {
         *self.lock() = None;
+        if self.path.as_os_str().is_empty() {
+            return;
+        }
         if let Err(e) = std::fs::remove_file(&self.path)
             && e.kind() != std::io::ErrorKind::NotFound
         {

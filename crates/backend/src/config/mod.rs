@@ -95,10 +95,7 @@ impl Config {
         m.insert("data_dir", self.data_dir.display().to_string());
         m.insert("listen", self.listen.to_string());
         m.insert("base_url", self.base_url.as_ref().map_or_else(|| "(unset)".to_owned(), ToString::to_string));
-        m.insert(
-            "trusted_proxies",
-            self.trusted_proxies.iter().map(ToString::to_string).collect::<Vec<_>>().join(","),
-        );
+        m.insert("trusted_proxies", self.trusted_proxies.iter().map(ToString::to_string).collect::<Vec<_>>().join(","));
         m.insert("log", self.log.clone());
         m.insert("log_format", format!("{:?}", self.log_format).to_lowercase());
         m.insert("site_root", self.site_root.display().to_string());

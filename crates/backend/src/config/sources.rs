@@ -138,7 +138,8 @@ fn apply_env(cfg: &mut Config, env: &HashMap<String, String>, warnings: &mut Vec
         cfg.site_root = PathBuf::from(v);
     }
     if let Some(Sourced(v, src)) = env_value(env, "SESSION_IDLE_MINUTES")? {
-        cfg.session_idle_minutes = check_positive(parse_u32(&v, "session_idle_minutes", &src)?, "session_idle_minutes", &src)?;
+        cfg.session_idle_minutes =
+            check_positive(parse_u32(&v, "session_idle_minutes", &src)?, "session_idle_minutes", &src)?;
     }
     if let Some(Sourced(v, src)) = env_value(env, "SESSION_ABSOLUTE_HOURS")? {
         cfg.session_absolute_hours =

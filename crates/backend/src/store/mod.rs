@@ -19,7 +19,12 @@ use sightline_domain::{ApiKeyId, UserId};
 #[async_trait]
 pub trait UserStore: Send + Sync {
     /// Creates the owner; `StoreError::Conflict` if one already exists (even under a race).
-    async fn create_owner(&self, username: &str, password_hash: &str, now: DateTime<Utc>) -> Result<UserRecord, StoreError>;
+    async fn create_owner(
+        &self,
+        username: &str,
+        password_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<UserRecord, StoreError>;
     async fn owner(&self) -> Result<Option<UserRecord>, StoreError>;
     async fn user_by_username(&self, username: &str) -> Result<Option<UserRecord>, StoreError>;
     async fn user_by_id(&self, id: UserId) -> Result<Option<UserRecord>, StoreError>;

@@ -1,7 +1,7 @@
 //! API key queries. Only hashes are stored.
 
-use super::time::{from_ms, to_ms};
 use super::SqliteStore;
+use super::time::{from_ms, to_ms};
 use crate::store::{ApiKeyRecord, ApiKeyStore, StoreError};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};

@@ -1,7 +1,7 @@
 //! Audit log queries: append and read newest first.
 
-use super::time::{from_ms, to_ms};
 use super::SqliteStore;
+use super::time::{from_ms, to_ms};
 use crate::store::{AuditEntry, AuditStore, NewAuditEntry, StoreError};
 use async_trait::async_trait;
 
@@ -26,7 +26,9 @@ impl AuditStore for SqliteStore {
                 .fetch_all(&self.reader)
                 .await?;
         rows.into_iter()
-            .map(|(id, at, actor, action, detail, ip)| Ok(AuditEntry { id, at: from_ms(at)?, actor, action, detail, ip }))
+            .map(|(id, at, actor, action, detail, ip)| {
+                Ok(AuditEntry { id, at: from_ms(at)?, actor, action, detail, ip })
+            })
             .collect()
     }
 }

@@ -1,7 +1,7 @@
 //! Browser session queries.
 
-use super::time::{from_ms, to_ms};
 use super::SqliteStore;
+use super::time::{from_ms, to_ms};
 use crate::store::{AuthSessionRecord, AuthSessionStore, NewAuthSession, StoreError};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};

@@ -1,7 +1,7 @@
 //! Key/value settings queries.
 
-use super::time::to_ms;
 use super::SqliteStore;
+use super::time::to_ms;
 use crate::store::{SettingStore, StoreError};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};

@@ -113,7 +113,10 @@ async fn stale_sessions_are_deleted_by_idle_or_absolute_expiry() {
     s.create_session(&mk("fresh", 48)).await.expect("creates");
     s.create_session(&mk("expired", 1)).await.expect("creates");
     s.touch_session("fresh", t0() + ChronoDuration::hours(3)).await.expect("touches");
-    let removed = s.delete_stale_sessions(t0() + ChronoDuration::hours(4), t0() + ChronoDuration::hours(2)).await.expect("deletes");
+    let removed = s
+        .delete_stale_sessions(t0() + ChronoDuration::hours(4), t0() + ChronoDuration::hours(2))
+        .await
+        .expect("deletes");
     assert_eq!(removed, 1);
     assert!(s.session_by_hash("fresh").await.expect("reads").is_some());
 }

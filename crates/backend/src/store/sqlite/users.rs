@@ -30,7 +30,12 @@ fn record(row: UserRow) -> Result<UserRecord, StoreError> {
 
 #[async_trait]
 impl UserStore for SqliteStore {
-    async fn create_owner(&self, username: &str, password_hash: &str, now: DateTime<Utc>) -> Result<UserRecord, StoreError> {
+    async fn create_owner(
+        &self,
+        username: &str,
+        password_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<UserRecord, StoreError> {
         let mut tx = self.writer.begin_with(BEGIN_WRITE).await?;
         let existing: Option<(i64,)> =
             sqlx::query_as("SELECT id FROM admin_users WHERE role = 'owner'").fetch_optional(&mut *tx).await?;
@@ -59,7 +64,11 @@ impl UserStore for SqliteStore {
     }
 
     async fn owner(&self) -> Result<Option<UserRecord>, StoreError> {
-        sqlx::query_as::<_, UserRow>(select_user!("WHERE role = 'owner'")).fetch_optional(&self.reader).await?.map(record).transpose()
+        sqlx::query_as::<_, UserRow>(select_user!("WHERE role = 'owner'"))
+            .fetch_optional(&self.reader)
+            .await?
+            .map(record)
+            .transpose()
     }
 
     async fn user_by_username(&self, username: &str) -> Result<Option<UserRecord>, StoreError> {

@@ -1,0 +1,4 @@
+//! Server functions, grouped by resource. Each checks the caller first and stays thin.
+
+pub mod account;
+pub mod system;

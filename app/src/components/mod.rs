@@ -1,0 +1,6 @@
+//! Reusable view pieces: the signed-in layout with its navigation, the theme switch and
+//! the live-connection indicator.
+
+pub mod layout;
+pub mod live_indicator;
+pub mod theme;

@@ -1,0 +1,88 @@
+//! `/account`: change the password (which signs out every other device) and see the API keys.
+
+use super::{alert, query_param};
+use crate::api::account::list_api_keys;
+use crate::api::system::get_me;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use sightline_domain::validate::{InputError, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
+
+fn message(code: &str, retry: Option<u64>) -> String {
+    match code {
+        "wrong_current" => "The current password is wrong.".to_owned(),
+        "rate_limited" => format!("Too many attempts. Try again in {} seconds.", retry.unwrap_or(60)),
+        other => {
+            InputError::from_code(other).map_or_else(|| "The password was not changed.".to_owned(), |e| e.to_string())
+        }
+    }
+}
+
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let error = query_param("error");
+    let retry = query_param("retry");
+    let changed = query_param("changed");
+    let me = Resource::new(|| (), |()| get_me());
+    let keys = Resource::new(|| (), |()| list_api_keys());
+
+    view! {
+        <Title text="Account · Sightline"/>
+        <h1>"Account"</h1>
+        <div class="grid">
+            <section class="card">
+                <h2>"Change password"</h2>
+                <Suspense fallback=|| ()>
+                    {move || me.get().and_then(Result::ok).map(|m| view! {
+                        <p class="muted">"Signed in as " <strong>{m.username.unwrap_or(m.label)}</strong> {m.role.map(|r| format!(" ({r})"))}</p>
+                    })}
+                </Suspense>
+                {move || alert("error", error().map(|c| message(&c, retry().and_then(|r| r.parse().ok()))))}
+                {move || alert("ok", changed().map(|_| "Password changed. Every other device was signed out.".to_owned()))}
+                <form method="post" action="/auth/password" class="stack">
+                    <label>"Current password"
+                        <input name="current_password" id="current-password" type="password" autocomplete="current-password" required/>
+                    </label>
+                    <label>{format!("New password ({MIN_PASSWORD_CHARS}–{MAX_PASSWORD_CHARS} characters)")}
+                        <input name="new_password" id="new-password" type="password" autocomplete="new-password" required
+                            minlength=MIN_PASSWORD_CHARS.to_string() maxlength=MAX_PASSWORD_CHARS.to_string()/>
+                    </label>
+                    <label>"Repeat new password"
+                        <input name="new_password_confirm" id="new-password-confirm" type="password" autocomplete="new-password" required/>
+                    </label>
+                    <button type="submit" class="primary">"Change password"</button>
+                </form>
+            </section>
+            <section class="card">
+                <h2>"API keys"</h2>
+                <p class="muted">
+                    "Keys are created on the server with " <code>"sightline api-key create --name NAME [--read-only]"</code>
+                    " and sent as " <code>"Authorization: Bearer …"</code> ". The key is shown once; only its hash is stored."
+                </p>
+                <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                    {move || keys.get().map(|r| match r {
+                        Ok(list) if list.is_empty() => view! { <p class="muted">"No API keys yet."</p> }.into_any(),
+                        Ok(list) => view! {
+                            <div class="table-wrap">
+                                <table class="table">
+                                    <thead><tr><th>"Name"</th><th>"Key"</th><th>"Scope"</th><th>"Created"</th><th>"Last used"</th></tr></thead>
+                                    <tbody>
+                                        {list.into_iter().map(|k| view! {
+                                            <tr>
+                                                <td>{k.name}</td>
+                                                <td><code>{format!("{}…", k.prefix)}</code></td>
+                                                <td>{if k.read_only { "read-only" } else { "read-write" }}</td>
+                                                <td class="nowrap">{k.created_at}</td>
+                                                <td class="nowrap">{k.last_used_at.unwrap_or_else(|| "never".to_owned())}</td>
+                                            </tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            </div>
+                        }.into_any(),
+                        Err(e) => view! { <p class="alert error">{e.to_string()}</p> }.into_any(),
+                    })}
+                </Suspense>
+            </section>
+        </div>
+    }
+}

@@ -1,0 +1,89 @@
+//! `/`: the dashboard. Today it shows the live channel (server clock, connected browsers),
+//! the instance's health and the latest security events; media sections join as they land.
+
+use crate::api::system::{get_system_status, list_recent_audit};
+use crate::live::use_live;
+use crate::model::human_duration;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn DashboardPage() -> impl IntoView {
+    let live = use_live();
+    let resync = move || live.map_or(0, |l| l.resync.get());
+    let status = Resource::new(resync, |_| get_system_status());
+    let audit = Resource::new(resync, |_| list_recent_audit());
+
+    view! {
+        <Title text="Dashboard · Sightline"/>
+        <h1>"Dashboard"</h1>
+        <div class="grid">
+            <section class="card">
+                <h2>"Live channel"</h2>
+                <dl class="facts">
+                    <dt>"Server time"</dt>
+                    <dd id="server-time">{move || live.and_then(|l| l.server_time.get()).map_or_else(|| "waiting for the server…".to_owned(), |t| local_time(&t))}</dd>
+                    <dt>"Browsers connected"</dt>
+                    <dd id="live-clients">{move || live.map_or(0, |l| l.n_clients.get())}</dd>
+                    <dt>"Events received"</dt>
+                    <dd id="live-events">{move || live.map_or(0, |l| l.n_events.get())}</dd>
+                </dl>
+            </section>
+            <section class="card">
+                <h2>"System"</h2>
+                <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                    {move || status.get().map(|r| match r {
+                        Ok(s) => view! {
+                            <dl class="facts">
+                                <dt>"Version"</dt><dd>{s.version}</dd>
+                                <dt>"Up for"</dt><dd>{human_duration(s.uptime_secs)}</dd>
+                                <dt>"Database"</dt>
+                                <dd class=if s.database_ok { "ok" } else { "bad" }>{if s.database_ok { "answering" } else { "not answering" }}</dd>
+                            </dl>
+                        }.into_any(),
+                        Err(e) => view! { <p class="alert error">{e.to_string()}</p> }.into_any(),
+                    })}
+                </Suspense>
+            </section>
+        </div>
+        <section class="card">
+            <h2>"Recent security events"</h2>
+            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || audit.get().map(|r| match r {
+                    Ok(rows) if rows.is_empty() => view! { <p class="muted">"No events yet."</p> }.into_any(),
+                    Ok(rows) => view! {
+                        <div class="table-wrap">
+                            <table class="table" id="audit-table">
+                                <thead><tr><th>"When"</th><th>"Who"</th><th>"What"</th><th>"Detail"</th><th>"From"</th></tr></thead>
+                                <tbody>
+                                    {rows.into_iter().map(|e| view! {
+                                        <tr>
+                                            <td class="nowrap">{e.at}</td>
+                                            <td>{e.actor}</td>
+                                            <td><span class="tag">{e.action}</span></td>
+                                            <td>{e.detail}</td>
+                                            <td class="nowrap">{e.ip.unwrap_or_default()}</td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
+                    }.into_any(),
+                    Err(e) => view! { <p class="alert error">{e.to_string()}</p> }.into_any(),
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+/// Shows an RFC 3339 instant in the browser's own time zone.
+fn local_time(rfc3339: &str) -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(rfc3339));
+        if !date.get_time().is_nan() {
+            return String::from(date.to_locale_time_string("default"));
+        }
+    }
+    rfc3339.to_owned()
+}

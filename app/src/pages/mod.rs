@@ -1,0 +1,27 @@
+//! One module per route.
+
+mod account;
+mod dashboard;
+mod login;
+mod not_found;
+mod setup;
+
+pub use account::AccountPage;
+pub use dashboard::DashboardPage;
+pub use login::LoginPage;
+pub use not_found::NotFoundPage;
+pub use setup::SetupPage;
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+/// A query parameter of the current URL.
+fn query_param(name: &'static str) -> impl Fn() -> Option<String> + Copy {
+    let query = use_query_map();
+    move || query.with(|q| q.get(name))
+}
+
+/// An alert box for a message, or nothing.
+fn alert(kind: &'static str, message: Option<String>) -> impl IntoView {
+    message.map(|m| view! { <p class=format!("alert {kind}") role="alert">{m}</p> })
+}

@@ -1,0 +1,240 @@
+// Sightline's browser tests: a real server binary on a fresh data dir, driven through
+// Debian's headless Chromium with playwright-core. Covers the first-run journey (setup with
+// the token → dashboard hydrates → a live event arrives → sign out → sign in), the theme
+// switch, the PWA pieces, a 360 px layout, and a real cross-site form attack being refused.
+//
+// Usage: node end2end/tests/e2e.mjs   (after `cargo leptos build`; see ./dev.sh test)
+// Env:   SIGHTLINE_BIN (default target/debug/sightline), SIGHTLINE_SITE_ROOT (default target/site),
+//        E2E_ARTIFACTS (default target/e2e-artifacts), CHROMIUM (default /usr/bin/chromium).
+
+import { spawn } from "node:child_process";
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const bin = resolve(root, process.env.SIGHTLINE_BIN ?? "target/debug/sightline");
+const siteRoot = resolve(root, process.env.SIGHTLINE_SITE_ROOT ?? "target/site");
+const artifacts = resolve(root, process.env.E2E_ARTIFACTS ?? "target/e2e-artifacts");
+const chromiumPath = process.env.CHROMIUM ?? "/usr/bin/chromium";
+mkdirSync(artifacts, { recursive: true });
+
+let passed = 0;
+let failed = 0;
+async function check(name, fn) {
+  const started = Date.now();
+  try {
+    await fn();
+    passed += 1;
+    console.log(`ok   ${name} (${Date.now() - started} ms)`);
+  } catch (err) {
+    failed += 1;
+    console.log(`FAIL ${name}: ${err?.message ?? err}`);
+  }
+}
+function assert(cond, message) {
+  if (!cond) throw new Error(message);
+}
+
+async function freePort() {
+  return new Promise((res) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => res(port));
+    });
+  });
+}
+
+async function waitForHealth(base, proc) {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (proc.exitCode !== null) throw new Error(`server exited with ${proc.exitCode}`);
+    try {
+      const r = await fetch(`${base}/healthz`);
+      if (r.ok) return;
+    } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error("server did not become healthy within 60 s");
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), "sightline-e2e-"));
+const port = await freePort();
+const base = `http://127.0.0.1:${port}`;
+const serverLog = [];
+const server = spawn(bin, [], {
+  env: {
+    ...process.env,
+    SIGHTLINE_DATA_DIR: dataDir,
+    SIGHTLINE_LISTEN: `127.0.0.1:${port}`,
+    SIGHTLINE_SITE_ROOT: siteRoot,
+    SIGHTLINE_LOG: "info",
+  },
+  stdio: ["ignore", "pipe", "pipe"],
+});
+server.stdout.on("data", (d) => serverLog.push(d.toString()));
+server.stderr.on("data", (d) => serverLog.push(d.toString()));
+
+// A hostile page on another origin that auto-submits a sign-out form to Sightline.
+const evilPort = await freePort();
+const evil = createServer((req, res) => {
+  res.setHeader("content-type", "text/html");
+  res.end(`<!DOCTYPE html><form id="f" method="post" action="${base}/auth/logout"></form>
+    <script>document.getElementById("f").submit()</script>`);
+});
+await new Promise((r) => evil.listen(evilPort, "127.0.0.1", r));
+
+const profile = mkdtempSync(join(tmpdir(), "sightline-chromium-"));
+let context;
+const consoleErrors = [];
+try {
+  await waitForHealth(base, server);
+  const token = readFileSync(join(dataDir, "setup-token"), "utf8").trim();
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: chromiumPath,
+    headless: true,
+    viewport: { width: 1280, height: 800 },
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  page.on("console", (m) => { if (m.type() === "error") consoleErrors.push(m.text()); });
+  page.on("pageerror", (e) => consoleErrors.push(String(e)));
+
+  await check("a fresh instance sends the browser to /setup", async () => {
+    await page.goto(`${base}/`);
+    assert(new URL(page.url()).pathname === "/setup", `landed on ${page.url()}`);
+    await page.getByText("Welcome to Sightline").waitFor();
+  });
+
+  await check("a wrong setup token is refused with a clear message", async () => {
+    await page.fill("#setup-token", "not-the-token");
+    await page.fill("#username", "owner");
+    await page.fill("#password", "correct horse battery");
+    await page.fill("#password-confirm", "correct horse battery");
+    await Promise.all([page.waitForURL(/error=bad_token/), page.click("#setup-submit")]);
+    await page.getByText("That setup token is not valid").waitFor();
+  });
+
+  await check("setup with the token creates the owner and opens the dashboard", async () => {
+    await page.fill("#setup-token", token);
+    await page.fill("#username", "owner");
+    await page.fill("#password", "correct horse battery");
+    await page.fill("#password-confirm", "correct horse battery");
+    await Promise.all([page.waitForURL(`${base}/`), page.click("#setup-submit")]);
+    await page.getByRole("heading", { name: "Dashboard" }).waitFor();
+  });
+
+  await check("the dashboard hydrates", async () => {
+    await page.waitForSelector('[data-hydrated="true"]', { timeout: 30_000 });
+  });
+
+  await check("the live channel connects and live events appear", async () => {
+    await page.waitForFunction(() => document.querySelector("#live-status")?.textContent === "Live", null, { timeout: 15_000 });
+    await page.waitForFunction(() => /\d/.test(document.querySelector("#server-time")?.textContent ?? ""), null, { timeout: 15_000 });
+    const first = await page.textContent("#server-time");
+    // A heartbeat arrives every 5 s and moves the server clock on.
+    await page.waitForFunction((t) => document.querySelector("#server-time")?.textContent !== t, first, { timeout: 15_000 });
+    const n = Number(await page.textContent("#live-events"));
+    assert(n >= 2, `expected at least 2 live events, saw ${n}`);
+    assert((await page.textContent("#live-clients")) === "1", "one browser connected");
+  });
+
+  await check("the audit log shows the setup", async () => {
+    await page.locator("#audit-table").getByText("setup_completed").waitFor();
+  });
+
+  await check("the theme switch toggles and persists", async () => {
+    const before = await page.getAttribute("html", "data-theme");
+    await page.click("#theme-toggle");
+    const after = await page.getAttribute("html", "data-theme");
+    assert(before !== after && ["dark", "light"].includes(after), `${before} -> ${after}`);
+    await page.reload();
+    assert((await page.getAttribute("html", "data-theme")) === after, "theme survived a reload");
+    await page.waitForSelector('[data-hydrated="true"]');
+  });
+
+  await check("the PWA manifest and service worker are in place", async () => {
+    const res = await fetch(`${base}/manifest.webmanifest`);
+    assert(res.headers.get("content-type")?.includes("application/manifest+json"), res.headers.get("content-type"));
+    const manifest = await res.json();
+    assert(manifest.icons.some((i) => i.sizes === "512x512"), "has a 512 px icon");
+    const scope = await page.evaluate(async () => (await navigator.serviceWorker.ready).scope);
+    assert(scope === `${base}/`, scope);
+    const cached = await page.evaluate(async () => {
+      const keys = await caches.keys();
+      const urls = [];
+      for (const k of keys) for (const r of await (await caches.open(k)).keys()) urls.push(new URL(r.url).pathname);
+      return urls;
+    });
+    assert(cached.includes("/pkg/sightline.wasm"), `shell cached: ${cached.join(", ")}`);
+    assert(!cached.some((u) => u.startsWith("/api/") || u === "/" || u === "/ws"), `no private data cached: ${cached.join(", ")}`);
+  });
+
+  await check("the dashboard fits a 360 px phone screen", async () => {
+    await page.setViewportSize({ width: 360, height: 740 });
+    await page.goto(`${base}/`);
+    await page.waitForSelector('[data-hydrated="true"]');
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert(overflow <= 0, `page is ${overflow} px wider than the screen`);
+    await page.screenshot({ path: join(artifacts, "dashboard-360.png"), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto(`${base}/`);
+    await page.waitForSelector('[data-hydrated="true"]');
+    await page.screenshot({ path: join(artifacts, "dashboard.png"), fullPage: true });
+  });
+
+  await check("a cross-site form post is refused and the session survives", async () => {
+    const attack = await context.newPage();
+    const refused = attack.waitForResponse((r) => r.url().startsWith(`${base}/auth/logout`));
+    await attack.goto(`http://127.0.0.1:${evilPort}/`);
+    const response = await refused;
+    assert(response.status() === 403, `expected 403, got ${response.status()}`);
+    await attack.close();
+    await page.goto(`${base}/account`);
+    assert(new URL(page.url()).pathname === "/account", `still signed in: ${page.url()}`);
+  });
+
+  await check("sign out ends the session", async () => {
+    await page.waitForSelector('[data-hydrated="true"]');
+    await Promise.all([page.waitForURL(/\/login\?signed_out=1/), page.click("#logout")]);
+    await page.getByText("You are signed out.").waitFor();
+    await page.goto(`${base}/`);
+    assert(new URL(page.url()).pathname === "/login", `protected page redirects: ${page.url()}`);
+  });
+
+  await check("a wrong password is refused and the right one signs in", async () => {
+    await page.fill("#username", "owner");
+    await page.fill("#password", "wrong password");
+    await Promise.all([page.waitForURL(/error=invalid/), page.click("#login-submit")]);
+    await page.getByText("Wrong username or password.").waitFor();
+    await page.fill("#username", "owner");
+    await page.fill("#password", "correct horse battery");
+    await Promise.all([page.waitForURL(`${base}/`), page.click("#login-submit")]);
+    await page.waitForSelector('[data-hydrated="true"]');
+    await page.screenshot({ path: join(artifacts, "signed-in-again.png"), fullPage: true });
+  });
+
+  await check("no console errors (CSP violations, hydration or panics)", async () => {
+    const real = consoleErrors.filter((e) => !e.includes("403 (Forbidden)"));
+    assert(real.length === 0, real.join("\n"));
+  });
+} catch (err) {
+  failed += 1;
+  console.log(`FAIL setup: ${err?.message ?? err}`);
+} finally {
+  await context?.close().catch(() => {});
+  evil.close();
+  server.kill("SIGTERM");
+  await new Promise((r) => (server.exitCode !== null ? r() : server.once("exit", r)));
+  if (failed > 0) console.log(`--- server log ---\n${serverLog.join("")}`);
+  rmSync(dataDir, { recursive: true, force: true });
+  rmSync(profile, { recursive: true, force: true });
+}
+
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed > 0 ? 1 : 0);

@@ -1,0 +1,55 @@
+//! The command line: `sightline [serve]`, `sightline api-key create`, `sightline admin reset-password`.
+
+use clap::{Args, Parser, Subcommand};
+
+/// Sightline: who is really using your Plex, Jellyfin and Emby servers.
+///
+/// Configuration comes from SIGHTLINE_* environment variables and DATA_DIR/sightline.toml;
+/// see the README for the full list.
+#[derive(Debug, Parser)]
+#[command(name = "sightline", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start the web server (the default when no command is given).
+    Serve,
+    /// Manage API keys for scripts and integrations.
+    #[command(subcommand, name = "api-key")]
+    ApiKey(ApiKeyCommand),
+    /// Administrative tasks for the owner account.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ApiKeyCommand {
+    /// Create an API key and print it once. Only its hash is stored.
+    Create(CreateApiKey),
+}
+
+#[derive(Debug, Args)]
+pub struct CreateApiKey {
+    /// A name that says what the key is for.
+    #[arg(long)]
+    pub name: String,
+    /// The key may read but not change anything.
+    #[arg(long)]
+    pub read_only: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Set a new owner password and sign the owner out everywhere.
+    ResetPassword(ResetPassword),
+}
+
+#[derive(Debug, Args)]
+pub struct ResetPassword {
+    /// Read the new password from the first line of standard input instead of generating one.
+    #[arg(long)]
+    pub password_stdin: bool,
+}

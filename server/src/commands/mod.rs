@@ -1,0 +1,16 @@
+//! Dispatches the parsed command line to each command.
+
+mod admin;
+mod api_key;
+
+use crate::cli::{AdminCommand, ApiKeyCommand, Cli, Command};
+
+/// Runs the command the user asked for.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let env: Vec<(String, String)> = std::env::vars().collect();
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => crate::serve::run_until_signal(env).await,
+        Command::ApiKey(ApiKeyCommand::Create(args)) => api_key::create(env, &args).await,
+        Command::Admin(AdminCommand::ResetPassword(args)) => admin::reset_password(env, &args).await,
+    }
+}

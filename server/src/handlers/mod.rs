@@ -1,0 +1,7 @@
+//! Plain axum handlers: the sign-in/setup/password forms, the REST API, health and the
+//! live WebSocket. Pages and server functions are served by Leptos.
+
+pub mod api_v1;
+pub mod forms;
+pub mod health;
+pub mod ws;

@@ -1,0 +1,67 @@
+//! The HTTP router: form and API handlers, the live socket, Leptos pages and server
+//! functions, static files, and the middleware stack around all of it.
+
+use crate::handlers::{api_v1, forms, health, ws};
+use crate::middleware;
+use crate::middleware::security::CspNonce;
+use crate::state::ServerState;
+use app::{App, shell};
+use axum::Router;
+use axum::middleware::from_fn_with_state;
+use axum::routing::{any, get, post};
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes as _, generate_route_list};
+use sightline_backend::AppContext;
+use tokio_util::sync::CancellationToken;
+use tower_http::compression::CompressionLayer;
+use tower_http::trace::TraceLayer;
+
+/// Leptos options built from our config (not from cargo-leptos environment variables).
+#[must_use]
+pub fn leptos_options(ctx: &AppContext) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("sightline")
+        .site_root(ctx.config.site_root.display().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(ctx.config.listen)
+        .env(leptos::config::Env::PROD)
+        .build()
+}
+
+/// Builds the whole application router.
+pub fn build(ctx: AppContext, shutdown: CancellationToken) -> Router {
+    let leptos = leptos_options(&ctx);
+    let routes = generate_route_list(App);
+    let state = ServerState { leptos: leptos.clone(), ctx: ctx.clone(), shutdown };
+    let page_ctx = ctx.clone();
+    let provide = move || {
+        provide_context(page_ctx.clone());
+        // Use the nonce minted by the security-headers middleware, so the CSP header matches.
+        if let Some(parts) = leptos::prelude::use_context::<http::request::Parts>()
+            && let Some(CspNonce(nonce)) = parts.extensions.get::<CspNonce>()
+        {
+            provide_context(leptos::nonce::Nonce::from_value(nonce.as_str()));
+        }
+    };
+    let shell_options = leptos.clone();
+
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/ws", get(ws::upgrade))
+        .route("/auth/login", post(forms::login))
+        .route("/auth/setup", post(forms::setup))
+        .route("/auth/logout", post(forms::logout))
+        .route("/auth/password", post(forms::change_password))
+        .route("/api/v1/me", get(api_v1::me))
+        .route("/api/v1/{*rest}", any(api_v1::not_found))
+        .leptos_routes_with_context(&state, routes, provide.clone(), move || shell(shell_options.clone()))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(provide, shell))
+        .layer(from_fn_with_state(ctx.clone(), middleware::auth::guard))
+        .layer(from_fn_with_state(ctx.clone(), middleware::origin::check))
+        .layer(from_fn_with_state(ctx.clone(), middleware::security::headers))
+        .layer(from_fn_with_state(ctx, middleware::client_ip::resolve))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

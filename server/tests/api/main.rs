@@ -1,0 +1,9 @@
+//! The one integration-test binary: starts the real router on port 0 and speaks HTTP and
+//! WebSocket to it. Submodules group tests by concern; `helpers` owns the test app.
+
+mod auth;
+mod cli;
+mod helpers;
+mod live;
+mod security;
+mod system;
