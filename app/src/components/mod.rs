@@ -1,6 +1,8 @@
 //! Reusable view pieces: the signed-in layout with its navigation, the theme switch and
 //! the live-connection indicator.
 
+pub mod auth_card;
 pub mod layout;
 pub mod live_indicator;
+pub mod table;
 pub mod theme;

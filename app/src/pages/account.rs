@@ -3,6 +3,7 @@
 use super::{alert, query_param};
 use crate::api::account::list_api_keys;
 use crate::api::system::get_me;
+use crate::components::table::{TableSpec, table_view};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use sightline_domain::validate::{InputError, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
@@ -16,6 +17,12 @@ fn message(code: &str, retry: Option<u64>) -> String {
         }
     }
 }
+
+const KEYS_TABLE: TableSpec = TableSpec {
+    id: "api-keys-table",
+    headers: &["Name", "Key", "Scope", "Created", "Last used"],
+    empty: "No API keys yet.",
+};
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
@@ -59,28 +66,13 @@ pub fn AccountPage() -> impl IntoView {
                     " and sent as " <code>"Authorization: Bearer …"</code> ". The key is shown once; only its hash is stored."
                 </p>
                 <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                    {move || keys.get().map(|r| match r {
-                        Ok(list) if list.is_empty() => view! { <p class="muted">"No API keys yet."</p> }.into_any(),
-                        Ok(list) => view! {
-                            <div class="table-wrap">
-                                <table class="table">
-                                    <thead><tr><th>"Name"</th><th>"Key"</th><th>"Scope"</th><th>"Created"</th><th>"Last used"</th></tr></thead>
-                                    <tbody>
-                                        {list.into_iter().map(|k| view! {
-                                            <tr>
-                                                <td>{k.name}</td>
-                                                <td><code>{format!("{}…", k.prefix)}</code></td>
-                                                <td>{if k.read_only { "read-only" } else { "read-write" }}</td>
-                                                <td class="nowrap">{k.created_at}</td>
-                                                <td class="nowrap">{k.last_used_at.unwrap_or_else(|| "never".to_owned())}</td>
-                                            </tr>
-                                        }).collect_view()}
-                                    </tbody>
-                                </table>
-                            </div>
-                        }.into_any(),
-                        Err(e) => view! { <p class="alert error">{e.to_string()}</p> }.into_any(),
-                    })}
+                    {move || keys.get().map(|r| table_view(&KEYS_TABLE, r, |k| view! {
+                        <td>{k.name}</td>
+                        <td><code>{format!("{}…", k.prefix)}</code></td>
+                        <td>{if k.read_only { "read-only" } else { "read-write" }}</td>
+                        <td class="nowrap">{k.created_at}</td>
+                        <td class="nowrap">{k.last_used_at.unwrap_or_else(|| "never".to_owned())}</td>
+                    }.into_any()))}
                 </Suspense>
             </section>
         </div>

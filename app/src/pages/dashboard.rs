@@ -2,10 +2,14 @@
 //! the instance's health and the latest security events; media sections join as they land.
 
 use crate::api::system::{get_system_status, list_recent_audit};
+use crate::components::table::{TableSpec, table_view};
 use crate::live::use_live;
 use crate::model::human_duration;
 use leptos::prelude::*;
 use leptos_meta::Title;
+
+const AUDIT_TABLE: TableSpec =
+    TableSpec { id: "audit-table", headers: &["When", "Who", "What", "Detail", "From"], empty: "No events yet." };
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
@@ -49,28 +53,13 @@ pub fn DashboardPage() -> impl IntoView {
         <section class="card">
             <h2>"Recent security events"</h2>
             <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                {move || audit.get().map(|r| match r {
-                    Ok(rows) if rows.is_empty() => view! { <p class="muted">"No events yet."</p> }.into_any(),
-                    Ok(rows) => view! {
-                        <div class="table-wrap">
-                            <table class="table" id="audit-table">
-                                <thead><tr><th>"When"</th><th>"Who"</th><th>"What"</th><th>"Detail"</th><th>"From"</th></tr></thead>
-                                <tbody>
-                                    {rows.into_iter().map(|e| view! {
-                                        <tr>
-                                            <td class="nowrap">{e.at}</td>
-                                            <td>{e.actor}</td>
-                                            <td><span class="tag">{e.action}</span></td>
-                                            <td>{e.detail}</td>
-                                            <td class="nowrap">{e.ip.unwrap_or_default()}</td>
-                                        </tr>
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                        </div>
-                    }.into_any(),
-                    Err(e) => view! { <p class="alert error">{e.to_string()}</p> }.into_any(),
-                })}
+                {move || audit.get().map(|r| table_view(&AUDIT_TABLE, r, |e| view! {
+                    <td class="nowrap">{e.at}</td>
+                    <td>{e.actor}</td>
+                    <td><span class="tag">{e.action}</span></td>
+                    <td>{e.detail}</td>
+                    <td class="nowrap">{e.ip.unwrap_or_default()}</td>
+                }.into_any()))}
             </Suspense>
         </section>
     }

@@ -2,6 +2,7 @@
 //! error code on failure; messages come from a fixed list, so no input is reflected.
 
 use super::{alert, query_param};
+use crate::components::auth_card::AuthCard;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -26,10 +27,7 @@ pub fn LoginPage() -> impl IntoView {
     let msg = move || error().and_then(|c| message(&c, retry().and_then(|r| r.parse().ok())));
     view! {
         <Title text="Sign in · Sightline"/>
-        <main class="auth-page">
-            <section class="card auth-card">
-                <img class="auth-logo" src="/icons/icon-192.png" alt="" width="56" height="56"/>
-                <h1>"Sign in to Sightline"</h1>
+        <AuthCard title="Sign in to Sightline">
                 {move || alert("error", msg())}
                 {move || alert("info", signed_out().map(|_| "You are signed out.".to_owned()))}
                 <form method="post" action="/auth/login" class="stack">
@@ -42,7 +40,6 @@ pub fn LoginPage() -> impl IntoView {
                     <button type="submit" class="primary" id="login-submit">"Sign in"</button>
                 </form>
                 <p class="muted small">"Locked out? Run " <code>"sightline admin reset-password"</code> " on the server."</p>
-            </section>
-        </main>
+        </AuthCard>
     }
 }

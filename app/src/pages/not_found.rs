@@ -1,5 +1,6 @@
 //! The page for unknown routes.
 
+use crate::components::auth_card::AuthCard;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -11,12 +12,9 @@ pub fn NotFoundPage() -> impl IntoView {
     }
     view! {
         <Title text="Not found · Sightline"/>
-        <main class="auth-page">
-            <section class="card auth-card">
-                <h1>"Page not found"</h1>
+        <AuthCard title="Page not found">
                 <p class="muted">"There is nothing at this address."</p>
                 <a href="/" class="button primary">"Go to the dashboard"</a>
-            </section>
-        </main>
+        </AuthCard>
     }
 }

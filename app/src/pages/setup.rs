@@ -2,6 +2,7 @@
 //! from the server log or `DATA_DIR/setup-token`.
 
 use super::{alert, query_param};
+use crate::components::auth_card::AuthCard;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use sightline_domain::validate::{InputError, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
@@ -24,10 +25,7 @@ pub fn SetupPage() -> impl IntoView {
     let error = query_param("error");
     view! {
         <Title text="Set up · Sightline"/>
-        <main class="auth-page">
-            <section class="card auth-card">
-                <img class="auth-logo" src="/icons/icon-192.png" alt="" width="56" height="56"/>
-                <h1>"Welcome to Sightline"</h1>
+        <AuthCard title="Welcome to Sightline">
                 <p class="muted">
                     "Create the owner account. You need the one-time setup token that the server printed "
                     "in its log at start-up; it is also in the file " <code>"setup-token"</code>
@@ -50,7 +48,6 @@ pub fn SetupPage() -> impl IntoView {
                     </label>
                     <button type="submit" class="primary" id="setup-submit">"Create owner account"</button>
                 </form>
-            </section>
-        </main>
+        </AuthCard>
     }
 }
