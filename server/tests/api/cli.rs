@@ -81,3 +81,43 @@ fn a_bad_setting_stops_the_server_with_a_one_line_error() {
     assert_eq!(stderr.lines().filter(|l| l.starts_with("error:")).count(), 1, "{stderr}");
     assert!(stderr.contains("SIGHTLINE_LISTEN"), "{stderr}");
 }
+
+/// Polls until something accepts connections on `addr`.
+#[allow(clippy::disallowed_methods, reason = "a synchronous test polling a child process may sleep")]
+fn wait_until_listening(addr: &str) -> bool {
+    for _ in 0..300 {
+        if std::net::TcpStream::connect(addr).is_ok() {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    false
+}
+
+#[test]
+fn the_server_prints_the_setup_token_and_stops_cleanly_on_sigterm() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let pkg = dir.path().join("site").join("pkg");
+    std::fs::create_dir_all(&pkg).expect("mkdir");
+    std::fs::write(pkg.join("sightline.wasm"), b"").expect("write");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+    let addr = format!("127.0.0.1:{port}");
+    let child = Command::new(env!("CARGO_BIN_EXE_sightline"))
+        .env("SIGHTLINE_DATA_DIR", dir.path().join("data"))
+        .env("SIGHTLINE_LISTEN", &addr)
+        .env("SIGHTLINE_SITE_ROOT", dir.path().join("site"))
+        .env("SIGHTLINE_LOG", "info")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("starts");
+    assert!(wait_until_listening(&addr), "the server never listened on {addr}");
+    let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill runs");
+    assert!(killed.success());
+    let out = child.wait_with_output().expect("exits");
+    let log = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "exit {:?}\n{log}\n{}", out.status, String::from_utf8_lossy(&out.stderr));
+    let token = std::fs::read_to_string(dir.path().join("data").join("setup-token")).expect("token file");
+    assert!(log.contains(&format!("Setup token: {}", token.trim())), "{log}");
+    assert!(log.contains("stopped cleanly"), "{log}");
+}
