@@ -8,6 +8,7 @@ pub mod clock;
 pub mod config;
 pub mod context;
 pub mod hub;
+pub mod media;
 pub mod secret;
 pub mod store;
 
