@@ -10,6 +10,7 @@ pub mod health;
 pub mod ids;
 pub mod media;
 pub mod principal;
+pub mod tracker;
 pub mod validate;
 
 pub use event::LiveEvent;
