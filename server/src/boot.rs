@@ -6,7 +6,9 @@ use chrono::Duration;
 use sightline_backend::auth::setup::SetupGate;
 use sightline_backend::auth::{AuthService, SessionPolicy};
 use sightline_backend::config::{self, Config};
+use sightline_backend::crypto::{self, SecretBox};
 use sightline_backend::hub::Hub;
+use sightline_backend::secret::SecretString;
 use sightline_backend::store::Store;
 use sightline_backend::store::sqlite::SqliteStore;
 use sightline_backend::{AppContext, clock};
@@ -63,6 +65,7 @@ pub async fn offline_auth(config: &Config) -> anyhow::Result<AuthService> {
 /// Everything the web server needs, plus the setup token to announce if setup is pending.
 pub async fn build_context(config: Config) -> anyhow::Result<(AppContext, Option<String>)> {
     let store = open_store(&config).await?;
+    let secrets = open_secrets(&config, store.as_ref()).await?;
     let has_owner = store.owner().await.context("cannot read the owner account")?.is_some();
     let (gate, token) = if has_owner {
         (SetupGate::closed(&config.data_dir), None)
@@ -75,8 +78,25 @@ pub async fn build_context(config: Config) -> anyhow::Result<(AppContext, Option
         tracing::info!("SIGHTLINE_BASE_URL is not set: cookies are not marked Secure; set it when serving over https");
     }
     let auth = Arc::new(AuthService::new(Arc::clone(&store), session_policy(&config), gate));
-    let ctx = AppContext { config: Arc::new(config), store, auth, hub: Hub::default(), started_at: clock::now() };
+    let ctx = AppContext {
+        config: Arc::new(config),
+        store,
+        auth,
+        hub: Hub::default(),
+        secrets: Arc::new(secrets),
+        started_at: clock::now(),
+    };
     Ok((ctx, token))
+}
+
+/// Loads the encryption key and proves it matches the one this database was encrypted with.
+/// A wrong key stops the start before anything is read or written with it.
+pub async fn open_secrets(config: &Config, store: &dyn Store) -> anyhow::Result<SecretBox> {
+    let configured = config.secret_key.as_ref().map(SecretString::expose);
+    let key = crypto::load_or_create_key(&config.data_dir, configured).context("cannot load the secret key")?;
+    let secrets = SecretBox::new(&key);
+    crypto::verify_key(&secrets, store, clock::now()).await?;
+    Ok(secrets)
 }
 
 /// Fails early with a clear message when the built site is missing.

@@ -3,6 +3,7 @@
 
 use crate::auth::AuthService;
 use crate::config::Config;
+use crate::crypto::SecretBox;
 use crate::hub::Hub;
 use crate::store::Store;
 use chrono::{DateTime, Utc};
@@ -14,5 +15,7 @@ pub struct AppContext {
     pub store: Arc<dyn Store>,
     pub auth: Arc<AuthService>,
     pub hub: Hub,
+    /// Encrypts and decrypts stored secrets (media-server tokens, webhook URLs).
+    pub secrets: Arc<SecretBox>,
     pub started_at: DateTime<Utc>,
 }

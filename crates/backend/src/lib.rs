@@ -7,6 +7,7 @@ pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod context;
+pub mod crypto;
 pub mod hub;
 pub mod media;
 pub mod secret;

@@ -55,3 +55,24 @@ async fn unknown_api_paths_answer_json_404() {
     let body: serde_json::Value = res.json().await.expect("json");
     assert_eq!(body["error"], "not_found");
 }
+
+#[tokio::test]
+async fn a_wrong_secret_key_stops_the_start_with_a_clear_message_and_the_right_one_still_works() {
+    use sightline_backend::secret::SecretString;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let running = start(test_config(dir.path())).await.expect("first start");
+    assert!(dir.path().join("keys/secret.key").exists(), "a key file is created when no key is configured");
+    running.stop().await.expect("stops");
+
+    let mut config = test_config(dir.path());
+    config.secret_key = Some(SecretString::new("09".repeat(32)));
+    let err = start(config).await.err().expect("a different key is refused");
+    let msg = format!("{err:#}");
+    assert!(
+        msg.contains("is not the one this database was encrypted with") && msg.contains("Nothing was changed"),
+        "{msg}"
+    );
+
+    let running = start(test_config(dir.path())).await.expect("the original key file still works");
+    running.stop().await.expect("stops");
+}

@@ -50,6 +50,9 @@ pub struct Config {
     pub session_absolute_hours: u32,
     /// A fixed first-run setup token for automated installs; random when unset.
     pub setup_token: Option<SecretString>,
+    /// The key that encrypts stored secrets (64 hex digits or base64 of 32 bytes). When unset,
+    /// `DATA_DIR/keys/secret.key` is used, created on first start.
+    pub secret_key: Option<SecretString>,
 }
 
 impl Default for Config {
@@ -65,6 +68,7 @@ impl Default for Config {
             session_idle_minutes: 24 * 60,
             session_absolute_hours: 30 * 24,
             setup_token: None,
+            secret_key: None,
         }
     }
 }
@@ -102,6 +106,7 @@ impl Config {
         m.insert("session_idle_minutes", self.session_idle_minutes.to_string());
         m.insert("session_absolute_hours", self.session_absolute_hours.to_string());
         m.insert("setup_token", if self.setup_token.is_some() { "***" } else { "(unset)" }.to_owned());
+        m.insert("secret_key", if self.secret_key.is_some() { "***" } else { "(key file)" }.to_owned());
         m
     }
 }

@@ -23,6 +23,7 @@ const KNOWN_KEYS: &[&str] = &[
     "SESSION_IDLE_MINUTES",
     "SESSION_ABSOLUTE_HOURS",
     "SETUP_TOKEN",
+    "SECRET_KEY",
 ];
 
 /// Loads the configuration from `env` (pass `std::env::vars()` in production).
@@ -150,6 +151,10 @@ fn apply_env(cfg: &mut Config, env: &HashMap<String, String>, warnings: &mut Vec
             return Err(invalid("setup_token", &src, "must be at least 16 characters"));
         }
         cfg.setup_token = Some(SecretString::new(v));
+    }
+    if let Some(Sourced(v, src)) = env_value(env, "SECRET_KEY")? {
+        crate::crypto::parse_key(&v).map_err(|e| invalid("secret_key", &src, e.to_string()))?;
+        cfg.secret_key = Some(SecretString::new(v.trim()));
     }
     if cfg.trusted_proxies.iter().any(|n| n.prefix_len() == 0) {
         warnings.push("trusted_proxies contains a /0 network: every client can forge its address".to_owned());

@@ -116,3 +116,15 @@ fn trusted_proxies_accept_bare_addresses_and_cidrs() {
     let nets: Vec<String> = cfg.trusted_proxies.iter().map(ToString::to_string).collect();
     assert_eq!(nets, ["127.0.0.1/32", "172.16.0.0/12", "::1/128"]);
 }
+
+#[test]
+fn a_malformed_secret_key_is_refused_by_name_and_a_good_one_is_redacted() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().to_str().expect("utf8");
+    let err = load(env(&[("SIGHTLINE_DATA_DIR", data), ("SIGHTLINE_SECRET_KEY", "too-short")])).expect_err("rejects");
+    assert!(err.to_string().contains("SIGHTLINE_SECRET_KEY"), "{err}");
+    let key = "ab".repeat(32);
+    let (cfg, _) = load(env(&[("SIGHTLINE_DATA_DIR", data), ("SIGHTLINE_SECRET_KEY", &key)])).expect("loads");
+    assert_eq!(cfg.redacted_summary().get("secret_key").map(String::as_str), Some("***"));
+    assert!(!format!("{cfg:?}").contains(&key));
+}
