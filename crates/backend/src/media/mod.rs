@@ -1,8 +1,11 @@
-//! Media-server adapters. Today only the pure parsers that turn Plex, Jellyfin and Emby
-//! "current sessions" payloads into `sightline_domain::media::MediaSession`; no HTTP, no store.
+//! Media-server adapters. Today: the pure parsers that turn Plex, Jellyfin and Emby
+//! "current sessions" payloads into `sightline_domain::media::MediaSession`, the URL policy for
+//! media-server addresses, and `MediaHttp`, the locked-down HTTP client adapters will share.
 
+pub mod http;
 pub mod jellyfin_like;
 pub mod plex;
+pub mod url_policy;
 
 use std::borrow::Cow;
 use std::net::{IpAddr, SocketAddr};
