@@ -1,10 +1,12 @@
-//! Media-server adapters. Today: the pure parsers that turn Plex, Jellyfin and Emby
+//! Media-server adapters: the `MediaServer` trait (`server.rs`) with its Plex and Jellyfin/Emby
+//! implementations (`plex/client.rs`, `jellyfin_like/client.rs`), the pure parsers that turn
 //! "current sessions" payloads into `sightline_domain::media::MediaSession`, the URL policy for
-//! media-server addresses, and `MediaHttp`, the locked-down HTTP client adapters will share.
+//! media-server addresses, and `MediaHttp`, the locked-down HTTP client the adapters share.
 
 pub mod http;
 pub mod jellyfin_like;
 pub mod plex;
+pub mod server;
 pub mod url_policy;
 
 use std::borrow::Cow;

@@ -1,6 +1,8 @@
 //! Jellyfin and Emby adapters, which share one parser because both servers descend from the
-//! same code base and send the same session shape. Today only the pure parsers; HTTP comes later.
+//! same code base and send the same session shape. `client::JellyfinLike`
+//! is the `MediaServer` for both, differing only in the auth header.
 
+pub mod client;
 mod parser;
 
 pub use parser::{parse_sessions, parse_sessions_message};

@@ -16,28 +16,7 @@ fn fixture(path: &str) -> String {
 
 /// A Jellyfin `/Sessions` reply: an HDR episode transcoded on the GPU, seen over IPv6 with a
 /// port, and an idle session (no `NowPlayingItem`).
-const JELLYFIN_TRANSCODE: &str = r#"[
- {"PlayState":{"PositionTicks":12345670000,"CanSeek":true,"IsPaused":false,"IsMuted":false,"AudioStreamIndex":2,
-   "MediaSourceId":"7c1d0e1b2a3f4e5d6c7b8a9f0e1d2c3b","PlayMethod":"Transcode","RepeatMode":"RepeatNone","PlaybackOrder":"Default"},
-  "RemoteEndPoint":"[2001:db8::42]:51234",
-  "Id":"a6f1c2d3e4b5a6978899aabbccddeeff","UserId":"3f2504e0-4f89-11d3-9a0c-0305e82c3301","UserName":"alice",
-  "UserPrimaryImageTag":"d7c02f11a99ba4b7381e86bb602596c1","Client":"Jellyfin Web","DeviceName":"Firefox",
-  "DeviceId":"TW96aWxsYS81LjAgKFgxMSk","ApplicationVersion":"10.11.0","IsActive":true,"SupportsMediaControl":true,
-  "NowPlayingItem":{"Name":"Pilot","Id":"7c1d0e1b2a3f4e5d6c7b8a9f0e1d2c3b","Type":"Episode","MediaType":"Video",
-    "RunTimeTicks":34567890000,"ProductionYear":2008,"IndexNumber":1,"ParentIndexNumber":1,
-    "SeriesName":"Example Show","SeasonName":"Season 1",
-    "MediaStreams":[
-      {"Type":"Video","Index":0,"Codec":"hevc","Width":3840,"Height":2160,"BitRate":20000000,"IsDefault":true,
-       "VideoRange":"HDR","VideoRangeType":"HDR10"},
-      {"Type":"Audio","Index":1,"Codec":"truehd","BitRate":3000000,"IsDefault":true},
-      {"Type":"Audio","Index":2,"Codec":"eac3","BitRate":640000,"IsDefault":false}]},
-  "TranscodingInfo":{"AudioCodec":"aac","VideoCodec":"h264","Container":"ts","IsVideoDirect":false,"IsAudioDirect":false,
-    "Bitrate":8000000,"Width":1920,"Height":1080,"HardwareAccelerationType":"vaapi",
-    "TranscodeReasons":["VideoCodecNotSupported","AudioCodecNotSupported"]}},
- {"Id":"0f0e0d0c0b0a09080706050403020100","UserId":"3f2504e0-4f89-11d3-9a0c-0305e82c3301","UserName":"alice",
-  "Client":"Jellyfin Android","DeviceName":"Pixel","DeviceId":"pixel-1","RemoteEndPoint":"192.0.2.10","IsActive":true,
-  "PlayState":{"CanSeek":false,"IsPaused":false,"IsMuted":false,"RepeatMode":"RepeatNone","PlaybackOrder":"Default"}}
-]"#;
+const JELLYFIN_TRANSCODE: &str = include_str!("../testdata/jellyfin_sessions_transcode.json");
 
 /// A paused direct play of a letterboxed film, a music track direct-streamed to an IPv4-mapped
 /// address, and live TV whose video is passed through while the audio is transcoded.
@@ -68,21 +47,7 @@ const JELLYFIN_MIXED: &str = r#"[
 ]"#;
 
 /// An Emby 4.8 `/Sessions` reply: a Dolby Vision film transcoded with a hardware decoder.
-const EMBY_TRANSCODE: &str = r#"[
- {"Id":"e0b1c2d3a4f5e6d7c8b9a0f1e2d3c4b5","UserId":"e8837bc1ad67520e8cd2f629e3155721","UserName":"carol",
-  "UserPrimaryImageTag":"605eed331af1e1a8770643ee6fd1c2b9","Client":"Emby for Android","DeviceName":"Tablet",
-  "DeviceType":"Tablet","DeviceId":"emby-tablet-1","ApplicationVersion":"3.4.0","RemoteEndPoint":"203.0.113.50",
-  "Protocol":"HTTP/1.1",
-  "PlayState":{"PositionTicks":36000000000,"IsPaused":false,"PlayMethod":"Transcode","AudioStreamIndex":1,"MediaSourceId":"mediasource_1"},
-  "NowPlayingItem":{"Name":"Example Epic","Id":"123456","Type":"Movie","MediaType":"Video","RunTimeTicks":90000000000,
-    "ProductionYear":2021,
-    "MediaStreams":[{"Type":"Video","Index":0,"Codec":"hevc","Width":3840,"Height":1608,"BitRate":25000000,
-       "VideoRange":"HDR","ExtendedVideoType":"DolbyVision"},
-      {"Type":"Audio","Index":1,"Codec":"eac3","BitRate":768000,"IsDefault":true}]},
-  "TranscodingInfo":{"AudioCodec":"aac","VideoCodec":"h264","Container":"ts","IsVideoDirect":false,"IsAudioDirect":false,
-    "Bitrate":6000000,"Width":1280,"Height":536,"VideoDecoderIsHardware":true,"VideoEncoderIsHardware":false,
-    "TranscodeReasons":["VideoCodecNotSupported"]}}
-]"#;
+const EMBY_TRANSCODE: &str = include_str!("../testdata/emby_sessions_transcode.json");
 
 fn v4(a: u8, b: u8, c: u8, d: u8) -> Option<IpAddr> {
     Some(IpAddr::V4(Ipv4Addr::new(a, b, c, d)))

@@ -1,6 +1,7 @@
-//! Plex Media Server adapter. Today only the pure parsers for `/status/sessions` and the
-//! notification stream; the HTTP client and the listener come later.
+//! Plex Media Server adapter: the pure parsers for `/status/sessions` and the notification
+//! stream, and `client::Plex`, the `MediaServer` that fetches them. The listener comes later.
 
+pub mod client;
 mod parser;
 
 pub use parser::{NotifiedState, PlayStateNotification, parse_notification, parse_sessions_json, parse_sessions_xml};

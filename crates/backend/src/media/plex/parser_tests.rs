@@ -176,23 +176,7 @@ fn a_json_transcode_session_reads_booleans_and_decisions_like_xml() {
 /// A JSON `/status/sessions` reply assembled from the `example:` values of the legacy
 /// LukeHagar spec (`plex/openapi/legacy-6a441e4f/paths__status__sessions.yaml`), which come
 /// from a real reply. Only fields and values that appear there.
-const JSON_TRACK_SESSION: &str = r#"{"MediaContainer":{"size":1,"Metadata":[{
-  "addedAt":1705543312,"duration":186240,"grandparentTitle":"Green Day","grandparentRatingKey":"39904",
-  "guid":"plex://track/6535834f71f22f36f71a8e8f","index":1,"key":"/library/metadata/67085",
-  "librarySectionID":"3","librarySectionTitle":"Music","parentIndex":1,"parentRatingKey":"67084",
-  "parentTitle":"Saviors","parentYear":2024,"ratingKey":"67085","sessionKey":"203",
-  "title":"The American Dream Is Killing Me","type":"track","viewOffset":1000,
-  "Media":[{"audioChannels":2,"audioCodec":"flac","bitrate":1014,"container":"flac","duration":186240,
-    "id":"130355","selected":true,
-    "Part":[{"container":"flac","duration":186240,"id":"130625","decision":"directplay","selected":true,
-      "Stream":[{"bitrate":1014,"channels":2,"codec":"flac","displayTitle":"FLAC (Stereo)","id":"352487",
-        "index":0,"samplingRate":44100,"selected":true,"streamType":2,"location":"direct"}]}]}],
-  "User":{"id":"1","thumb":"https://plex.tv/users/844780fc6f8a26b5/avatar?c=1705853661","title":"Blindkitty38"},
-  "Player":{"address":"10.10.10.171","machineIdentifier":"3tsdzir85m2onc3qyr255aq1","model":"standalone",
-    "platform":"windows","platformVersion":"10.0.22621","product":"Plex for Windows","profile":"Plex Desktop",
-    "remotePublicAddress":"68.248.140.20","state":"playing","title":"DESKTOP-BL80MTD",
-    "version":"1.85.0.4071-21128b56","local":true,"relayed":false,"secure":true,"userID":1},
-  "Session":{"id":"93h7e00ncblxncqw9lkfaoxi","bandwidth":1050,"location":"lan"}}]}}"#;
+const JSON_TRACK_SESSION: &str = include_str!("../testdata/plex_status_sessions_track.json");
 
 #[test]
 fn a_json_music_session_from_the_spec_example_is_parsed_field_by_field() {

@@ -1,0 +1,126 @@
+//! `MediaServer`, the one runtime trait every media-server adapter implements, its error type
+//! `MediaError` (what a "test connection" shows), and `connect`, which checks an address and
+//! builds the right adapter. No HTTP or parsing here; the adapters compose `MediaHttp` and parsers.
+
+use super::ParseError;
+use super::http::{BuildError, HttpError, HttpReply};
+use super::jellyfin_like::client::JellyfinLike;
+use super::plex::client::Plex;
+use super::url_policy::{UrlPolicyError, check_media_url};
+use crate::secret::SecretString;
+use async_trait::async_trait;
+use sightline_domain::media::{MediaSession, ServerKind};
+use std::sync::Arc;
+use thiserror::Error;
+
+/// A media server Sightline watches, whatever its product. Picked at runtime by [`connect`],
+/// because owners add servers of mixed kinds while Sightline runs.
+#[async_trait]
+pub trait MediaServer: Send + Sync {
+    /// Which product this adapter speaks to.
+    fn kind(&self) -> ServerKind;
+
+    /// Proves the address, the token and that the token belongs to an administrator, and
+    /// returns what the server says about itself.
+    async fn check_connection(&self) -> Result<ServerIdentity, MediaError>;
+
+    /// The complete list of current playbacks.
+    async fn sessions(&self) -> Result<Vec<MediaSession>, MediaError>;
+}
+
+/// What a server says about itself; any part may be missing.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ServerIdentity {
+    pub name: Option<String>,
+    pub version: Option<String>,
+    /// Plex `machineIdentifier`, Jellyfin/Emby `Id`.
+    pub machine_id: Option<String>,
+}
+
+/// Why talking to a media server failed, worded for the owner who configured it.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum MediaError {
+    /// Connection refused, DNS failure, timeout, or a connection broken mid-answer.
+    #[error("{0}")]
+    Unreachable(String),
+    #[error("{0}")]
+    Tls(String),
+    #[error("the media server refused the token; check that it is correct and has not been revoked")]
+    BadToken,
+    #[error("the token works but does not belong to an administrator of the media server")]
+    NotAdministrator,
+    /// Typically an HTML login page from a reverse proxy in front of the server.
+    #[error("the answer is {0}, not what a media server sends; is the address really the media server's?")]
+    UnexpectedContentType(String),
+    #[error("the media server's answer could not be read: {0}")]
+    Payload(#[from] ParseError),
+    #[error(transparent)]
+    Refused(#[from] UrlPolicyError),
+    #[error(
+        "the media server answered with a redirect (http {0}); redirects are not followed, so check the address (http or https, base path)"
+    )]
+    Redirect(u16),
+    #[error("the media server answered http {0}")]
+    Http(u16),
+    #[error("the answer is larger than the size limit and was abandoned")]
+    TooLarge,
+}
+
+impl From<HttpError> for MediaError {
+    fn from(e: HttpError) -> Self {
+        match e {
+            HttpError::Unreachable(m) => Self::Unreachable(m),
+            HttpError::Tls(m) => Self::Tls(m),
+            HttpError::Refused(p) => Self::Refused(p),
+            HttpError::Redirect(code) => Self::Redirect(code),
+            HttpError::TooLarge => Self::TooLarge,
+            // Plex (shared users on /status/sessions) and Jellyfin/Emby (non-admins on
+            // /System/Info) answer 403 to a valid token that lacks the rights.
+            HttpError::Unauthorized(403) => Self::NotAdministrator,
+            HttpError::Unauthorized(_) => Self::BadToken,
+            HttpError::Status(code) => Self::Http(code),
+            HttpError::NotUtf8 => Self::UnexpectedContentType("not utf-8 text".to_owned()),
+        }
+    }
+}
+
+impl From<BuildError> for MediaError {
+    fn from(e: BuildError) -> Self {
+        match e {
+            BuildError::Refused(p) => Self::Refused(p),
+            // A token that cannot travel in a header cannot be the server's token.
+            BuildError::HeaderValue => Self::BadToken,
+            BuildError::HeaderName(_) | BuildError::Client(_) => Self::Unreachable(e.to_string()),
+        }
+    }
+}
+
+/// Checks `base_url` with [`check_media_url`] and builds the adapter for `kind`.
+pub fn connect(kind: ServerKind, base_url: &str, token: &SecretString) -> Result<Arc<dyn MediaServer>, MediaError> {
+    let base = check_media_url(base_url)?;
+    Ok(match kind {
+        ServerKind::Plex => Arc::new(Plex::new(base, token)?),
+        ServerKind::Jellyfin => Arc::new(JellyfinLike::jellyfin(base, token)?),
+        ServerKind::Emby => Arc::new(JellyfinLike::emby(base, token)?),
+    })
+}
+
+/// The media type of a reply, lowercase and without parameters (`text/xml;charset=utf-8` → `text/xml`).
+pub(crate) fn mime(reply: &HttpReply) -> Option<String> {
+    let raw = reply.content_type.as_deref()?;
+    let essence = raw.split(';').next().unwrap_or(raw).trim().to_ascii_lowercase();
+    (!essence.is_empty()).then_some(essence)
+}
+
+/// Describes a content type for [`MediaError::UnexpectedContentType`].
+pub(crate) fn unexpected(mime: Option<&str>) -> MediaError {
+    MediaError::UnexpectedContentType(match mime {
+        Some("text/html" | "application/xhtml+xml") => "an html page".to_owned(),
+        Some(other) => other.to_owned(),
+        None => "untyped and neither json nor xml".to_owned(),
+    })
+}
+
+#[cfg(test)]
+#[path = "server_tests.rs"]
+pub(crate) mod tests;
