@@ -15,5 +15,5 @@ pub mod validate;
 
 pub use event::LiveEvent;
 pub use health::{Health, HealthStatus};
-pub use ids::{ApiKeyId, UserId};
+pub use ids::{ApiKeyId, ServerId, UserId};
 pub use principal::{Principal, Role};

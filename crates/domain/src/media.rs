@@ -16,6 +16,29 @@ pub enum ServerKind {
     Emby,
 }
 
+impl ServerKind {
+    /// The stable name stored in the database and sent over the wire.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ServerKind::Plex => "plex",
+            ServerKind::Jellyfin => "jellyfin",
+            ServerKind::Emby => "emby",
+        }
+    }
+
+    /// Parses a stored or submitted name; unknown names are `None`.
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "plex" => Some(ServerKind::Plex),
+            "jellyfin" => Some(ServerKind::Jellyfin),
+            "emby" => Some(ServerKind::Emby),
+            _ => None,
+        }
+    }
+}
+
 /// What is being played.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -234,6 +257,16 @@ pub fn clamp_position(position_ms: Option<u64>, duration_ms: Option<u64>) -> Opt
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn server_kinds_round_trip_through_their_stored_names() {
+        for kind in [ServerKind::Plex, ServerKind::Jellyfin, ServerKind::Emby] {
+            assert_eq!(ServerKind::parse(kind.as_str()), Some(kind));
+        }
+        assert_eq!(ServerKind::parse(" Jellyfin "), Some(ServerKind::Jellyfin));
+        assert_eq!(ServerKind::parse("kodi"), None);
+    }
+
     use super::*;
 
     #[test]

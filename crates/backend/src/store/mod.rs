@@ -9,11 +9,16 @@ mod model;
 pub mod sqlite;
 
 pub use error::StoreError;
-pub use model::{ApiKeyRecord, AuditEntry, AuthSessionRecord, NewAuditEntry, NewAuthSession, UserRecord};
+pub use model::{
+    ApiKeyRecord, AuditEntry, AuthSessionRecord, NewAuditEntry, NewAuthSession, NewServer, ServerChanges, ServerRecord,
+    UserRecord,
+};
 
+use crate::crypto::SecretBox;
+use crate::secret::SecretString;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sightline_domain::{ApiKeyId, UserId};
+use sightline_domain::{ApiKeyId, ServerId, UserId};
 
 /// Owner/admin accounts.
 #[async_trait]
@@ -78,9 +83,37 @@ pub trait AuditStore: Send + Sync {
     async fn recent_audit(&self, limit: u32) -> Result<Vec<AuditEntry>, StoreError>;
 }
 
+/// Configured media servers. Tokens are encrypted with the given `SecretBox`, bound to their row.
+#[async_trait]
+pub trait ServerStore: Send + Sync {
+    /// Adds a server; `StoreError::Conflict` when the name is taken.
+    async fn create_server(
+        &self,
+        server: &NewServer,
+        token: &SecretString,
+        secrets: &SecretBox,
+        now: DateTime<Utc>,
+    ) -> Result<ServerRecord, StoreError>;
+    async fn list_servers(&self) -> Result<Vec<ServerRecord>, StoreError>;
+    async fn server(&self, id: ServerId) -> Result<Option<ServerRecord>, StoreError>;
+    /// The decrypted token; `StoreError::Corrupt` when it does not decrypt (changed or moved).
+    async fn server_token(&self, id: ServerId, secrets: &SecretBox) -> Result<Option<SecretString>, StoreError>;
+    /// Applies `changes` (and a new token, when given); `None` when the server does not exist.
+    async fn update_server(
+        &self,
+        id: ServerId,
+        changes: &ServerChanges,
+        token: Option<&SecretString>,
+        secrets: &SecretBox,
+        now: DateTime<Utc>,
+    ) -> Result<Option<ServerRecord>, StoreError>;
+    /// Removes a server; `false` when it did not exist.
+    async fn delete_server(&self, id: ServerId) -> Result<bool, StoreError>;
+}
+
 /// Everything Sightline persists. One object implements all of it.
 #[async_trait]
-pub trait Store: UserStore + AuthSessionStore + ApiKeyStore + SettingStore + AuditStore {
+pub trait Store: UserStore + AuthSessionStore + ApiKeyStore + SettingStore + AuditStore + ServerStore {
     /// A cheap query proving the database answers (for `/healthz`).
     async fn ping(&self) -> Result<(), StoreError>;
     /// Flushes and closes connections during shutdown.

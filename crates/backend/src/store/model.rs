@@ -2,7 +2,8 @@
 //! to each SQL implementation.
 
 use chrono::{DateTime, Utc};
-use sightline_domain::{ApiKeyId, Role, UserId};
+use sightline_domain::media::ServerKind;
+use sightline_domain::{ApiKeyId, Role, ServerId, UserId};
 
 #[derive(Debug, Clone)]
 pub struct UserRecord {
@@ -60,4 +61,36 @@ pub struct AuditEntry {
     pub action: String,
     pub detail: String,
     pub ip: Option<String>,
+}
+
+/// A configured media server, without its token (read it with `ServerStore::server_token`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerRecord {
+    pub id: ServerId,
+    pub kind: ServerKind,
+    pub name: String,
+    pub url: String,
+    pub color: String,
+    pub enabled: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A media server to add. The token is passed separately, as a secret.
+#[derive(Debug, Clone)]
+pub struct NewServer {
+    pub kind: ServerKind,
+    pub name: String,
+    pub url: String,
+    pub color: String,
+    pub enabled: bool,
+}
+
+/// Changes to a media server; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct ServerChanges {
+    pub name: Option<String>,
+    pub url: Option<String>,
+    pub color: Option<String>,
+    pub enabled: Option<bool>,
 }

@@ -4,6 +4,7 @@
 mod api_keys;
 mod audit;
 mod migrate;
+mod servers;
 mod sessions;
 mod settings;
 #[cfg(test)]

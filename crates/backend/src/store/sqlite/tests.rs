@@ -149,3 +149,88 @@ async fn api_keys_are_found_by_hash_and_settings_and_audit_round_trip() {
     let entries = s.recent_audit(10).await.expect("reads");
     assert_eq!(entries.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["logout", "login"]);
 }
+
+mod media_servers {
+    use super::*;
+    use crate::crypto::SecretBox;
+    use crate::secret::SecretString;
+    use sightline_domain::ServerId;
+    use sightline_domain::media::ServerKind;
+
+    fn new_server(name: &str) -> NewServer {
+        NewServer {
+            kind: ServerKind::Jellyfin,
+            name: name.to_owned(),
+            url: "http://192.168.1.10:8096/".to_owned(),
+            color: "#38bdf8".to_owned(),
+            enabled: true,
+        }
+    }
+
+    #[tokio::test]
+    async fn servers_round_trip_with_their_token_encrypted_at_rest() {
+        let (_dir, s) = store().await;
+        let secrets = SecretBox::new(&[3; 32]);
+        let token = SecretString::new("jellyfin-api-key-0123456789");
+        let created = s.create_server(&new_server("Living room"), &token, &secrets, t0()).await.expect("creates");
+        assert_eq!(s.list_servers().await.expect("lists"), vec![created.clone()]);
+        assert_eq!(s.server_token(created.id, &secrets).await.expect("reads"), Some(token));
+        let (raw,): (String,) =
+            sqlx::query_as("SELECT token_enc FROM media_servers").fetch_one(&s.reader).await.expect("raw row");
+        assert!(raw.starts_with("v1:") && !raw.contains("jellyfin-api-key"), "{raw}");
+        assert!(s.server_token(ServerId(999), &secrets).await.expect("reads").is_none());
+    }
+
+    #[tokio::test]
+    async fn a_token_copied_to_another_row_or_read_with_another_key_is_refused() {
+        let (_dir, s) = store().await;
+        let secrets = SecretBox::new(&[3; 32]);
+        let a = s.create_server(&new_server("A"), &SecretString::new("token-a"), &secrets, t0()).await.expect("a");
+        let b = s.create_server(&new_server("B"), &SecretString::new("token-b"), &secrets, t0()).await.expect("b");
+        sqlx::query(
+            "UPDATE media_servers SET token_enc = (SELECT token_enc FROM media_servers WHERE id = ?) WHERE id = ?",
+        )
+        .bind(a.id.0)
+        .bind(b.id.0)
+        .execute(&s.writer)
+        .await
+        .expect("copies");
+        assert!(matches!(s.server_token(b.id, &secrets).await, Err(StoreError::Corrupt(_))));
+        let other = SecretBox::new(&[4; 32]);
+        assert!(matches!(s.server_token(a.id, &other).await, Err(StoreError::Corrupt(_))));
+    }
+
+    #[tokio::test]
+    async fn names_are_unique_regardless_of_case() {
+        let (_dir, s) = store().await;
+        let secrets = SecretBox::new(&[3; 32]);
+        s.create_server(&new_server("Den"), &SecretString::new("t"), &secrets, t0()).await.expect("creates");
+        let err = s.create_server(&new_server("den"), &SecretString::new("t"), &secrets, t0()).await;
+        assert!(matches!(err, Err(StoreError::Conflict(_))), "{err:?}");
+        assert_eq!(s.list_servers().await.expect("lists").len(), 1, "nothing half-written");
+    }
+
+    #[tokio::test]
+    async fn servers_can_be_renamed_recoloured_disabled_given_a_new_token_and_removed() {
+        let (_dir, s) = store().await;
+        let secrets = SecretBox::new(&[3; 32]);
+        let created = s.create_server(&new_server("Old"), &SecretString::new("t1"), &secrets, t0()).await.expect("c");
+        let later = t0() + ChronoDuration::minutes(5);
+        let changes =
+            ServerChanges { name: Some("New".into()), color: Some("#ff0000".into()), enabled: Some(false), url: None };
+        let updated = s
+            .update_server(created.id, &changes, Some(&SecretString::new("t2")), &secrets, later)
+            .await
+            .expect("updates")
+            .expect("exists");
+        assert_eq!((updated.name.as_str(), updated.color.as_str(), updated.enabled), ("New", "#ff0000", false));
+        assert_eq!(updated.url, created.url, "unchanged fields stay");
+        assert_eq!(updated.updated_at, later);
+        assert_eq!(s.server_token(created.id, &secrets).await.expect("reads"), Some(SecretString::new("t2")));
+        let missing = s.update_server(ServerId(999), &changes, None, &secrets, later).await.expect("runs");
+        assert!(missing.is_none());
+        assert!(s.delete_server(created.id).await.expect("deletes"));
+        assert!(!s.delete_server(created.id).await.expect("runs"));
+        assert!(s.server(created.id).await.expect("reads").is_none());
+    }
+}
