@@ -1,14 +1,14 @@
 //! The HTTP router: form and API handlers, the live socket, Leptos pages and server
 //! functions, static files, and the middleware stack around all of it.
 
-use crate::handlers::{api_v1, forms, health, ws};
+use crate::handlers::{api_v1, forms, health, servers, ws};
 use crate::middleware;
 use crate::middleware::security::CspNonce;
 use crate::state::ServerState;
 use app::{App, shell};
 use axum::Router;
 use axum::middleware::from_fn_with_state;
-use axum::routing::{any, get, post};
+use axum::routing::{any, get, patch, post};
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes as _, generate_route_list};
@@ -54,6 +54,9 @@ pub fn build(ctx: AppContext, shutdown: CancellationToken) -> Router {
         .route("/auth/logout", post(forms::logout))
         .route("/auth/password", post(forms::change_password))
         .route("/api/v1/me", get(api_v1::me))
+        .route("/api/v1/servers", get(servers::list).post(servers::create))
+        .route("/api/v1/servers/{id}", patch(servers::update).delete(servers::delete))
+        .route("/api/v1/servers/{id}/test", post(servers::test))
         .route("/api/v1/{*rest}", any(api_v1::not_found))
         .leptos_routes_with_context(&state, routes, provide.clone(), move || shell(shell_options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(provide, shell))

@@ -11,6 +11,7 @@ pub mod crypto;
 pub mod hub;
 pub mod media;
 pub mod secret;
+pub mod servers;
 pub mod store;
 
 pub use context::AppContext;

@@ -4,4 +4,5 @@
 pub mod api_v1;
 pub mod forms;
 pub mod health;
+pub mod servers;
 pub mod ws;

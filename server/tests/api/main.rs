@@ -6,4 +6,5 @@ mod cli;
 mod helpers;
 mod live;
 mod security;
+mod servers;
 mod system;

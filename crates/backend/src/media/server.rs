@@ -66,6 +66,25 @@ pub enum MediaError {
     TooLarge,
 }
 
+impl MediaError {
+    /// A stable snake_case code for APIs and the UI.
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        match self {
+            MediaError::Unreachable(_) => "unreachable",
+            MediaError::Tls(_) => "tls",
+            MediaError::BadToken => "bad_token",
+            MediaError::NotAdministrator => "not_administrator",
+            MediaError::UnexpectedContentType(_) => "unexpected_content_type",
+            MediaError::Payload(_) => "unreadable_payload",
+            MediaError::Refused(_) => "address_refused",
+            MediaError::Redirect(_) => "redirect",
+            MediaError::Http(_) => "http_error",
+            MediaError::TooLarge => "too_large",
+        }
+    }
+}
+
 impl From<HttpError> for MediaError {
     fn from(e: HttpError) -> Self {
         match e {
