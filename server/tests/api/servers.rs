@@ -24,6 +24,11 @@ async fn fake_jellyfin() -> String {
     format!("http://{addr}/")
 }
 
+async fn test_connection(app: &TestApp, key: &str, id: i64) -> Value {
+    let url = app.url(&format!("/api/v1/servers/{id}/test"));
+    app.client.post(url).bearer_auth(key).send().await.expect("req").json().await.expect("json")
+}
+
 async fn keys(app: &TestApp) -> (String, String) {
     let now = sightline_backend::clock::now();
     let (_, rw) = app.running.ctx.auth.create_api_key("admin", false, now).await.expect("key");
@@ -50,15 +55,7 @@ async fn a_server_is_added_tested_changed_and_removed_with_an_api_key() {
     assert_eq!(list.as_array().map(Vec::len), Some(1), "read-only keys can list");
     assert!(!list.to_string().contains("good-token"));
 
-    let test: Value = c
-        .post(app.url(&format!("/api/v1/servers/{id}/test")))
-        .bearer_auth(&rw)
-        .send()
-        .await
-        .expect("req")
-        .json()
-        .await
-        .expect("json");
+    let test = test_connection(&app, &rw, id).await;
     assert_eq!(test, json!({ "ok": true, "name": "Den", "version": "10.11.0", "machine_id": "f00d" }));
 
     let res = c
@@ -70,15 +67,7 @@ async fn a_server_is_added_tested_changed_and_removed_with_an_api_key() {
         .expect("req");
     let changed: Value = res.json().await.expect("json");
     assert_eq!((changed["name"].as_str(), changed["color"].as_str()), (Some("Basement"), Some("#ff8800")));
-    let test: Value = c
-        .post(app.url(&format!("/api/v1/servers/{id}/test")))
-        .bearer_auth(&rw)
-        .send()
-        .await
-        .expect("req")
-        .json()
-        .await
-        .expect("json");
+    let test = test_connection(&app, &rw, id).await;
     assert_eq!((test["ok"].as_bool(), test["error"].as_str()), (Some(false), Some("bad_token")));
 
     let res = c.delete(app.url(&format!("/api/v1/servers/{id}"))).bearer_auth(&ro).send().await.expect("req");
