@@ -4,7 +4,6 @@
 
 use leptos::prelude::*;
 use sightline_domain::LiveEvent;
-use sightline_domain::backoff::reconnect_delay_ms;
 
 /// Connection state shown in the header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,17 +73,12 @@ pub fn use_live() -> Option<LiveState> {
     use_context::<LiveState>()
 }
 
-/// Milliseconds to wait before reconnect attempt `attempt`, with browser randomness as jitter.
-#[must_use]
-pub fn next_delay_ms(attempt: u32, random: f64) -> u64 {
-    reconnect_delay_ms(attempt, random)
-}
-
 #[cfg(feature = "hydrate")]
 mod client {
-    use super::{LiveState, LiveStatus, next_delay_ms};
+    use super::{LiveState, LiveStatus};
     use leptos::prelude::*;
     use sightline_domain::LiveEvent;
+    use sightline_domain::backoff::reconnect_delay_ms;
     use std::cell::Cell;
     use std::rc::Rc;
     use std::time::Duration;
@@ -140,7 +134,7 @@ mod client {
     }
 
     fn schedule(state: LiveState, attempt: u32) {
-        let delay = next_delay_ms(attempt, js_sys::Math::random());
+        let delay = reconnect_delay_ms(attempt, js_sys::Math::random());
         state.status.set(LiveStatus::Reconnecting { in_secs: delay.div_ceil(1000) });
         set_timeout(move || connect(state, attempt), Duration::from_millis(delay));
     }

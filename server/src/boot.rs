@@ -31,15 +31,11 @@ pub fn ensure_data_dir(dir: &Path) -> anyhow::Result<()> {
     let probe = dir.join(".write-test");
     std::fs::write(&probe, b"ok").with_context(|| format!("data directory {} is not writable", dir.display()))?;
     let _ = std::fs::remove_file(probe);
-    if !config_file_exists(dir) {
+    if !dir.join("sightline.toml").exists() {
         // An annotated example helps people find every setting; failure to write it is harmless.
         let _ = std::fs::write(dir.join("sightline.toml"), config::EXAMPLE_TOML);
     }
     Ok(())
-}
-
-fn config_file_exists(dir: &Path) -> bool {
-    dir.join("sightline.toml").exists()
 }
 
 /// Opens the database, running migrations.

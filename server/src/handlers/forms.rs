@@ -53,19 +53,19 @@ fn signed_in(ctx: &AppContext, session: &IssuedSession, to: &str) -> Response {
 /// Redirects to `page?error=<code>` (plus `retry` for rate limits), logging unexpected errors.
 fn failed(page: &str, e: &AuthError) -> Response {
     let code = match e {
-        AuthError::InvalidCredentials => "invalid".to_owned(),
+        AuthError::InvalidCredentials => "invalid",
         AuthError::RateLimited { retry_after_secs } => {
             let mut res = Redirect::to(&format!("{page}?error=rate_limited&retry={retry_after_secs}")).into_response();
             res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
             return res;
         }
-        AuthError::SetupClosed => "closed".to_owned(),
-        AuthError::BadSetupToken => "bad_token".to_owned(),
-        AuthError::WrongCurrentPassword => "wrong_current".to_owned(),
-        AuthError::Input(input) => input.code().to_owned(),
+        AuthError::SetupClosed => "closed",
+        AuthError::BadSetupToken => "bad_token",
+        AuthError::WrongCurrentPassword => "wrong_current",
+        AuthError::Input(input) => input.code(),
         AuthError::NoOwner | AuthError::Store(_) | AuthError::Hash(_) => {
             tracing::error!(error.message = %e, error.cause_chain = ?e, "authentication failed on the server side");
-            "server".to_owned()
+            "server"
         }
     };
     Redirect::to(&format!("{page}?error={code}")).into_response()
