@@ -171,13 +171,10 @@ impl AuthService {
             self.store.delete_session(&id_hash).await?;
             return Ok(None);
         }
-        let Some(user) = self.store.user_by_id(session.user_id).await? else {
-            return Ok(None);
-        };
         if (now - session.last_seen_at).num_seconds() >= TOUCH_EVERY_SECS {
             self.store.touch_session(&id_hash, now).await?;
         }
-        Ok(Some(principal_of(&user)))
+        Ok(Some(Principal::User { user_id: session.user_id, username: session.username, role: session.role }))
     }
 
     /// The principal behind a bearer API key, if the key exists and is not revoked.

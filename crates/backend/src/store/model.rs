@@ -25,10 +25,13 @@ pub struct NewAuthSession {
     pub user_agent: Option<String>,
 }
 
+/// A browser session with the account it belongs to (read in one query on every request).
 #[derive(Debug, Clone)]
 pub struct AuthSessionRecord {
     pub id_hash: String,
     pub user_id: UserId,
+    pub username: String,
+    pub role: Role,
     pub created_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,

@@ -5,7 +5,7 @@ use super::time::{from_ms, to_ms};
 use crate::store::{AuthSessionRecord, AuthSessionStore, NewAuthSession, StoreError};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sightline_domain::UserId;
+use sightline_domain::{Role, UserId};
 
 #[async_trait]
 impl AuthSessionStore for SqliteStore {
@@ -27,16 +27,19 @@ impl AuthSessionStore for SqliteStore {
     }
 
     async fn session_by_hash(&self, id_hash: &str) -> Result<Option<AuthSessionRecord>, StoreError> {
-        let row: Option<(String, i64, i64, i64, i64)> = sqlx::query_as(
-            "SELECT id_hash, user_id, created_at, last_seen_at, expires_at FROM auth_sessions WHERE id_hash = ?",
+        let row: Option<(String, i64, String, String, i64, i64, i64)> = sqlx::query_as(
+            "SELECT s.id_hash, s.user_id, u.username, u.role, s.created_at, s.last_seen_at, s.expires_at \
+             FROM auth_sessions s JOIN admin_users u ON u.id = s.user_id WHERE s.id_hash = ?",
         )
         .bind(id_hash)
         .fetch_optional(&self.reader)
         .await?;
-        row.map(|(id_hash, user_id, created, seen, expires)| {
+        row.map(|(id_hash, user_id, username, role, created, seen, expires)| {
             Ok(AuthSessionRecord {
                 id_hash,
                 user_id: UserId(user_id),
+                username,
+                role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("unknown role {role:?}")))?,
                 created_at: from_ms(created)?,
                 last_seen_at: from_ms(seen)?,
                 expires_at: from_ms(expires)?,
