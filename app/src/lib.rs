@@ -19,7 +19,7 @@ use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
-use pages::{AccountPage, DashboardPage, LoginPage, NotFoundPage, SetupPage};
+use pages::{AccountPage, DashboardPage, LoginPage, NotFoundPage, ServersPage, SetupPage};
 
 /// The HTML document around the app, rendered on the server for every page.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -61,6 +61,7 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=SignedInLayout>
                     <Route path=path!("") view=DashboardPage/>
                     <Route path=path!("account") view=AccountPage/>
+                    <Route path=path!("settings/servers") view=ServersPage/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -3,7 +3,9 @@
 //! `resync`, which resources depend on so they refetch instead of patching missed events.
 
 use leptos::prelude::*;
-use sightline_domain::LiveEvent;
+use sightline_domain::live::{NowPlaying, ServerHealth};
+use sightline_domain::{LiveEvent, ServerId};
+use std::collections::BTreeMap;
 
 /// Connection state shown in the header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,6 +29,13 @@ pub struct LiveState {
     pub n_events: RwSignal<u64>,
     /// Increments on every resync and reconnect; resources key on it to refetch.
     pub resync: RwSignal<u64>,
+    /// Streams changed by live events since the last refetch, by `NowPlaying::key`;
+    /// `None` marks a stream that stopped.
+    pub plays: RwSignal<BTreeMap<String, Option<NowPlaying>>>,
+    /// Server health reported live since the last refetch.
+    pub health: RwSignal<BTreeMap<ServerId, ServerHealth>>,
+    /// Increments when a stream starts or stops, so counters refetch.
+    pub activity: RwSignal<u64>,
 }
 
 impl LiveState {
@@ -37,6 +46,9 @@ impl LiveState {
             n_clients: RwSignal::new(0),
             n_events: RwSignal::new(0),
             resync: RwSignal::new(0),
+            plays: RwSignal::new(BTreeMap::new()),
+            health: RwSignal::new(BTreeMap::new()),
+            activity: RwSignal::new(0),
         }
     }
 
@@ -54,6 +66,25 @@ impl LiveState {
             }
             LiveEvent::Resync { .. } => self.resync.update(|n| *n += 1),
             LiveEvent::ShuttingDown => self.status.set(LiveStatus::Reconnecting { in_secs: 1 }),
+            LiveEvent::Playing { now } => {
+                let key = now.key();
+                let is_new = self.plays.with_untracked(|p| !matches!(p.get(&key), Some(Some(_))));
+                self.plays.update(|p| {
+                    p.insert(key, Some(*now));
+                });
+                if is_new {
+                    self.activity.update(|n| *n += 1);
+                }
+            }
+            LiveEvent::Stopped { server, play } => {
+                self.plays.update(|p| {
+                    p.insert(format!("{server}-{play}"), None);
+                });
+                self.activity.update(|n| *n += 1);
+            }
+            LiveEvent::ServerHealth { health } => self.health.update(|h| {
+                h.insert(health.server, health);
+            }),
         }
     }
 }

@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod servers;
+
 /// Who the browser is signed in as.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MeView {

@@ -1,7 +1,8 @@
 // Sightline's browser tests: a real server binary on a fresh data dir, driven through
 // Debian's headless Chromium with playwright-core. Covers the first-run journey (setup with
 // the token → dashboard hydrates → a live event arrives → sign out → sign in), the theme
-// switch, the PWA pieces, a 360 px layout, and a real cross-site form attack being refused.
+// switch, the PWA pieces, a 360 px layout, a real cross-site form attack being refused, and the
+// Settings → Servers page (a refused address, add, test connection, remove).
 //
 // Usage: node end2end/tests/e2e.mjs   (after `cargo leptos build`; see ./dev.sh test)
 // Env:   SIGHTLINE_BIN (default target/debug/sightline), SIGHTLINE_SITE_ROOT (default target/site),
@@ -217,6 +218,62 @@ try {
     await Promise.all([page.waitForURL(`${base}/`), page.click("#login-submit")]);
     await page.waitForSelector('[data-hydrated="true"]');
     await page.screenshot({ path: join(artifacts, "signed-in-again.png"), fullPage: true });
+  });
+
+  await check("the servers page adds, refuses, tests and removes a media server", async () => {
+    await page.goto(`${base}/settings/servers`);
+    await page.waitForSelector('[data-hydrated="true"]');
+    await page.waitForSelector("#servers-page #servers-empty");
+    const form = page.locator("#server-form");
+    // A cloud-metadata address is refused, and the reason sits next to the address field.
+    const errorsBefore = consoleErrors.length;
+    await form.locator('select[name="kind"]').selectOption("jellyfin");
+    await form.locator('input[name="name"]').fill("Den");
+    await form.locator('input[name="url"]').fill("http://169.254.169.254/");
+    await form.locator('input[name="token"]').fill("abc");
+    await form.locator('button[type="submit"]').click();
+    await page.locator("#server-url-error").waitFor();
+    const refusal = await page.textContent("#server-url-error");
+    assert(/link-local|metadata/i.test(refusal ?? ""), `url error: ${refusal}`);
+    assert((await page.locator(".server-row").count()) === 0, "a refused server is not listed");
+    // The refusal is answered with 422, which Chromium logs; it is expected here.
+    const logged = consoleErrors.splice(errorsBefore);
+    consoleErrors.push(...logged.filter((e) => !e.includes("422")));
+
+    // A valid address (nothing listens on port 9) is saved and listed; the token is not kept.
+    await form.locator('input[name="url"]').fill("http://127.0.0.1:9/");
+    await form.locator('input[name="token"]').fill("abc");
+    await form.locator('button[type="submit"]').click();
+    const row = page.locator(".server-row").filter({ hasText: "Den" });
+    await row.waitFor();
+    await page.waitForSelector("#servers-empty", { state: "detached" });
+    assert(/^\d+$/.test((await row.getAttribute("data-server-id")) ?? ""), "the row carries the server id");
+    assert((await form.locator('input[name="token"]').inputValue()) === "", "the token field was cleared");
+    assert(!(await page.content()).includes('value="abc"'), "the token is never echoed into the page");
+    await row.locator(".server-status").waitFor();
+
+    // The list fits a phone screen.
+    await page.setViewportSize({ width: 360, height: 740 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    await page.screenshot({ path: join(artifacts, "servers-360.png"), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 800 });
+    assert(overflow <= 0, `servers page is ${overflow} px wider than the screen`);
+
+    // Testing the connection reports the specific failure.
+    await row.locator(".server-test").click();
+    const result = row.locator(".server-test-result");
+    await result.waitFor({ timeout: 30_000 });
+    const outcome = await result.textContent();
+    assert(/unreachable/i.test(outcome ?? ""), `test result: ${outcome}`);
+
+    // Removing asks first, says the history goes too, then the empty state returns.
+    await row.locator(".server-remove").click();
+    await row.locator(".server-confirm").getByText("recorded history").waitFor();
+    assert((await page.locator(".server-row").count()) === 1, "nothing is removed before confirming");
+    await row.locator(".server-remove-confirm").click();
+    await page.waitForSelector("#servers-empty");
+    assert((await page.locator(".server-row").count()) === 0, "the server is gone");
+    await page.screenshot({ path: join(artifacts, "servers.png"), fullPage: true });
   });
 
   await check("no console errors (CSP violations, hydration or panics)", async () => {

@@ -8,6 +8,7 @@ use sightline_backend::auth::{AuthService, SessionPolicy};
 use sightline_backend::config::{self, Config};
 use sightline_backend::crypto::{self, SecretBox};
 use sightline_backend::hub::Hub;
+use sightline_backend::ingest::Ingest;
 use sightline_backend::secret::SecretString;
 use sightline_backend::store::Store;
 use sightline_backend::store::sqlite::SqliteStore;
@@ -79,6 +80,7 @@ pub async fn build_context(config: Config) -> anyhow::Result<(AppContext, Option
         store,
         auth,
         hub: Hub::default(),
+        ingest: Ingest::new(),
         secrets: Arc::new(secrets),
         started_at: clock::now(),
     };

@@ -1,4 +1,5 @@
-//! The command line: `sightline [serve]`, `sightline api-key create`, `sightline admin reset-password`.
+//! The command line: `sightline [serve]`, `sightline demo`, `sightline api-key create`,
+//! `sightline admin reset-password`.
 
 use clap::{Args, Parser, Subcommand};
 
@@ -23,6 +24,15 @@ pub enum Command {
     /// Administrative tasks for the owner account.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Start simulated Plex, Jellyfin and Emby servers and Sightline connected to them.
+    Demo(Demo),
+}
+
+#[derive(Debug, Args)]
+pub struct Demo {
+    /// A scenario file (TOML; see crates/simulator/SCENARIO.md). Default: the built-in one.
+    #[arg(long)]
+    pub scenario: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,7 +1,7 @@
 //! The HTTP router: form and API handlers, the live socket, Leptos pages and server
 //! functions, static files, and the middleware stack around all of it.
 
-use crate::handlers::{api_v1, forms, health, servers, ws};
+use crate::handlers::{api_v1, forms, health, live_sessions, servers, ws};
 use crate::middleware;
 use crate::middleware::security::CspNonce;
 use crate::state::ServerState;
@@ -57,6 +57,8 @@ pub fn build(ctx: AppContext, shutdown: CancellationToken) -> Router {
         .route("/api/v1/servers", get(servers::list).post(servers::create))
         .route("/api/v1/servers/{id}", patch(servers::update).delete(servers::delete))
         .route("/api/v1/servers/{id}/test", post(servers::test))
+        .route("/api/v1/sessions/active", get(live_sessions::active))
+        .route("/img/{server}", get(live_sessions::image))
         .route("/api/v1/{*rest}", any(api_v1::not_found))
         .leptos_routes_with_context(&state, routes, provide.clone(), move || shell(shell_options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(provide, shell))

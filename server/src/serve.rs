@@ -71,6 +71,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     let tasks = TaskTracker::new();
     tasks.spawn(tasks::heartbeat(ctx.clone(), shutdown.clone()));
     tasks.spawn(tasks::sweep_sessions(ctx.clone(), shutdown.clone()));
+    tasks.spawn(sightline_backend::ingest::supervise(ctx.clone(), shutdown.clone()));
 
     let app = router::build(ctx.clone(), shutdown.clone());
     let stop = shutdown.clone();
@@ -95,7 +96,7 @@ fn announce(running: &Running) {
     }
 }
 
-async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     let ctrl_c = async {
         if tokio::signal::ctrl_c().await.is_err() {
             std::future::pending::<()>().await;

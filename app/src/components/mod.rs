@@ -4,5 +4,6 @@
 pub mod auth_card;
 pub mod layout;
 pub mod live_indicator;
+pub mod now_playing;
 pub mod table;
 pub mod theme;

@@ -1,7 +1,8 @@
-//! `/`: the dashboard. Today it shows the live channel (server clock, connected browsers),
-//! the instance's health and the latest security events; media sections join as they land.
+//! `/`: the dashboard: what is playing now and today's counters, the live channel (server clock,
+//! connected browsers), the instance's health and the latest security events.
 
 use crate::api::system::{get_system_status, list_recent_audit};
+use crate::components::now_playing::NowPlayingSection;
 use crate::components::table::{TableSpec, table_view};
 use crate::live::use_live;
 use crate::model::human_duration;
@@ -21,6 +22,7 @@ pub fn DashboardPage() -> impl IntoView {
     view! {
         <Title text="Dashboard · Sightline"/>
         <h1>"Dashboard"</h1>
+        <NowPlayingSection/>
         <div class="grid">
             <section class="card">
                 <h2>"Live channel"</h2>

@@ -4,12 +4,14 @@ mod account;
 mod dashboard;
 mod login;
 mod not_found;
+mod servers;
 mod setup;
 
 pub use account::AccountPage;
 pub use dashboard::DashboardPage;
 pub use login::LoginPage;
 pub use not_found::NotFoundPage;
+pub use servers::ServersPage;
 pub use setup::SetupPage;
 
 use leptos::prelude::*;

@@ -5,6 +5,7 @@ use crate::auth::AuthService;
 use crate::config::Config;
 use crate::crypto::SecretBox;
 use crate::hub::Hub;
+use crate::ingest::Ingest;
 use crate::store::Store;
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
@@ -15,6 +16,8 @@ pub struct AppContext {
     pub store: Arc<dyn Store>,
     pub auth: Arc<AuthService>,
     pub hub: Hub,
+    /// The live board (active streams, server health) and the ingestion supervisor's doorbell.
+    pub ingest: Ingest,
     /// Encrypts and decrypts stored secrets (media-server tokens, webhook URLs).
     pub secrets: Arc<SecretBox>,
     pub started_at: DateTime<Utc>,

@@ -9,6 +9,8 @@ pub mod config;
 pub mod context;
 pub mod crypto;
 pub mod hub;
+pub mod images;
+pub mod ingest;
 pub mod media;
 pub mod secret;
 pub mod servers;

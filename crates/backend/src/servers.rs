@@ -104,6 +104,7 @@ pub async fn create(
     let record = ctx.store.create_server(&server, &input.token, &ctx.secrets, now).await?;
     let detail = format!("{} {} ({})", record.kind.as_str(), record.name, record.url);
     ctx.auth.audit(actor, "server_added", &detail, None, now).await;
+    ctx.ingest.servers_changed();
     Ok(record)
 }
 
@@ -131,6 +132,7 @@ pub async fn update(
         .ok_or(ServerError::NotFound)?;
     let detail = format!("{}{}", record.name, if patch.token.is_some() { " (new token)" } else { "" });
     ctx.auth.audit(actor, "server_changed", &detail, None, now).await;
+    ctx.ingest.servers_changed();
     Ok(record)
 }
 
@@ -141,6 +143,7 @@ pub async fn delete(ctx: &AppContext, id: ServerId, actor: &str, now: DateTime<U
         return Err(ServerError::NotFound);
     }
     ctx.auth.audit(actor, "server_removed", &existing.name, None, now).await;
+    ctx.ingest.servers_changed();
     Ok(())
 }
 

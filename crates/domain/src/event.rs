@@ -6,6 +6,9 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::ids::ServerId;
+use crate::live::{NowPlaying, ServerHealth};
+
 /// One message on the live channel. Serialized as JSON with a `type` tag.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -18,6 +21,12 @@ pub enum LiveEvent {
     Resync { missed: u64 },
     /// The server is shutting down; the client should reconnect later.
     ShuttingDown,
+    /// A stream started, or changed (state, position, quality): the whole current view of it.
+    Playing { now: Box<NowPlaying> },
+    /// A stream ended; `play` is the `NowPlaying::play` of that server.
+    Stopped { server: ServerId, play: String },
+    /// A media server's health changed.
+    ServerHealth { health: ServerHealth },
 }
 
 impl LiveEvent {
@@ -29,6 +38,9 @@ impl LiveEvent {
             LiveEvent::Heartbeat { .. } => "heartbeat",
             LiveEvent::Resync { .. } => "resync",
             LiveEvent::ShuttingDown => "shutting_down",
+            LiveEvent::Playing { .. } => "playing",
+            LiveEvent::Stopped { .. } => "stopped",
+            LiveEvent::ServerHealth { .. } => "server_health",
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod backoff;
 pub mod event;
 pub mod health;
 pub mod ids;
+pub mod live;
 pub mod media;
 pub mod principal;
 pub mod tracker;

@@ -161,6 +161,11 @@ pub struct MediaItem {
     pub year: Option<u16>,
     /// `None` when unknown or reported as zero (live streams).
     pub duration_ms: Option<u64>,
+    /// The poster as a path on the media server (Plex `/library/metadata/…/thumb/…`, Jellyfin/Emby
+    /// `/Items/<id>/Images/Primary`): the show's for an episode, the album's for a track.
+    /// Only server-relative paths are kept; fetched through Sightline's image proxy.
+    #[serde(default)]
+    pub poster: Option<String>,
 }
 
 /// The client device that plays. Servers omit any of these at will.

@@ -2,6 +2,7 @@
 
 mod admin;
 mod api_key;
+mod demo;
 
 use crate::cli::{AdminCommand, ApiKeyCommand, Cli, Command};
 
@@ -12,5 +13,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve => crate::serve::run_until_signal(env).await,
         Command::ApiKey(ApiKeyCommand::Create(args)) => api_key::create(env, &args).await,
         Command::Admin(AdminCommand::ResetPassword(args)) => admin::reset_password(env, &args).await,
+        Command::Demo(args) => demo::run(env, &args).await,
     }
 }

@@ -4,5 +4,6 @@
 pub mod api_v1;
 pub mod forms;
 pub mod health;
+pub mod live_sessions;
 pub mod servers;
 pub mod ws;

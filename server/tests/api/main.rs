@@ -4,6 +4,7 @@
 mod auth;
 mod cli;
 mod helpers;
+mod ingest;
 mod live;
 mod security;
 mod servers;

@@ -53,7 +53,34 @@ pub struct Config {
     /// The key that encrypts stored secrets (64 hex digits or base64 of 32 bytes). When unset,
     /// `DATA_DIR/keys/secret.key` is used, created on first start.
     pub secret_key: Option<SecretString>,
+    /// How often a server is polled while it has streams (when no push channel is open).
+    pub poll_active_secs: u32,
+    /// How often a server is polled while idle (when no push channel is open).
+    pub poll_idle_secs: u32,
+    /// With a push channel open, how often the full session list is fetched to reconcile.
+    pub reconcile_secs: u32,
+    /// Streams of an unreachable server close after this long, at their last sighting.
+    pub down_timeout_minutes: u32,
+    /// A play counts as watched from this percentage of its duration.
+    pub watched_percent: u32,
+    /// A new play of an unfinished item within this many hours continues the earlier play.
+    pub resume_window_hours: u32,
+    /// Plays shorter than this are flagged as short.
+    pub short_play_secs: u32,
+    /// Where plex.tv is (shared-user lists). Only tests change it.
+    pub plex_tv_url: String,
 }
+
+/// The ingestion settings that are whole numbers: (name, minimum, maximum).
+pub const INGEST_NUMBERS: &[(&str, u32, u32)] = &[
+    ("poll_active_secs", 1, 3_600),
+    ("poll_idle_secs", 1, 3_600),
+    ("reconcile_secs", 5, 3_600),
+    ("down_timeout_minutes", 1, 7 * 24 * 60),
+    ("watched_percent", 1, 100),
+    ("resume_window_hours", 0, 7 * 24),
+    ("short_play_secs", 0, 3_600),
+];
 
 impl Default for Config {
     fn default() -> Self {
@@ -69,6 +96,14 @@ impl Default for Config {
             session_absolute_hours: 30 * 24,
             setup_token: None,
             secret_key: None,
+            poll_active_secs: 10,
+            poll_idle_secs: 30,
+            reconcile_secs: 30,
+            down_timeout_minutes: 30,
+            watched_percent: 85,
+            resume_window_hours: 6,
+            short_play_secs: 120,
+            plex_tv_url: "https://plex.tv/".to_owned(),
         }
     }
 }
@@ -84,6 +119,31 @@ impl Config {
     #[must_use]
     pub fn expected_origin(&self) -> Option<String> {
         self.base_url.as_ref().map(|u| u.origin().ascii_serialization())
+    }
+
+    /// The ingestion number named in [`INGEST_NUMBERS`].
+    pub(crate) fn ingest_number(&mut self, name: &str) -> Option<&mut u32> {
+        Some(match name {
+            "poll_active_secs" => &mut self.poll_active_secs,
+            "poll_idle_secs" => &mut self.poll_idle_secs,
+            "reconcile_secs" => &mut self.reconcile_secs,
+            "down_timeout_minutes" => &mut self.down_timeout_minutes,
+            "watched_percent" => &mut self.watched_percent,
+            "resume_window_hours" => &mut self.resume_window_hours,
+            "short_play_secs" => &mut self.short_play_secs,
+            _ => return None,
+        })
+    }
+
+    /// The session tracker's settings.
+    #[must_use]
+    pub fn tracker(&self) -> sightline_domain::tracker::TrackerConfig {
+        sightline_domain::tracker::TrackerConfig {
+            down_timeout: chrono::TimeDelta::minutes(i64::from(self.down_timeout_minutes)),
+            watched_fraction: f64::from(self.watched_percent) / 100.0,
+            short_play_secs: u64::from(self.short_play_secs),
+            resume_window: chrono::TimeDelta::hours(i64::from(self.resume_window_hours)),
+        }
     }
 
     /// The path of the SQLite database file.
@@ -106,6 +166,12 @@ impl Config {
         m.insert("session_idle_minutes", self.session_idle_minutes.to_string());
         m.insert("session_absolute_hours", self.session_absolute_hours.to_string());
         m.insert("setup_token", if self.setup_token.is_some() { "***" } else { "(unset)" }.to_owned());
+        let mut numbers = self.clone();
+        for (name, _, _) in INGEST_NUMBERS {
+            if let Some(v) = numbers.ingest_number(name) {
+                m.insert(*name, v.to_string());
+            }
+        }
         m.insert("secret_key", if self.secret_key.is_some() { "***" } else { "(key file)" }.to_owned());
         m
     }

@@ -1,7 +1,7 @@
 //! Layering of configuration sources: defaults, then the TOML file, then the environment.
 
 use super::file::FileConfig;
-use super::{Config, ConfigError, LogFormat};
+use super::{Config, ConfigError, INGEST_NUMBERS, LogFormat};
 use crate::secret::SecretString;
 use ipnet::IpNet;
 use std::collections::HashMap;
@@ -24,6 +24,14 @@ const KNOWN_KEYS: &[&str] = &[
     "SESSION_ABSOLUTE_HOURS",
     "SETUP_TOKEN",
     "SECRET_KEY",
+    "POLL_ACTIVE_SECS",
+    "POLL_IDLE_SECS",
+    "RECONCILE_SECS",
+    "DOWN_TIMEOUT_MINUTES",
+    "WATCHED_PERCENT",
+    "RESUME_WINDOW_HOURS",
+    "SHORT_PLAY_SECS",
+    "PLEX_TV_URL",
 ];
 
 /// Loads the configuration from `env` (pass `std::env::vars()` in production).
@@ -87,6 +95,11 @@ fn read_file(path: &Path) -> Result<Option<FileConfig>, ConfigError> {
 }
 
 fn apply_file(cfg: &mut Config, f: FileConfig, src: &str) -> Result<(), ConfigError> {
+    for &(name, min, max) in INGEST_NUMBERS {
+        if let (Some(v), Some(slot)) = (f.ingest_number(name), cfg.ingest_number(name)) {
+            *slot = check_range(v, name, src, min, max)?;
+        }
+    }
     if let Some(v) = f.listen {
         cfg.listen = parse_listen(&v, "listen", src)?;
     }
@@ -156,10 +169,26 @@ fn apply_env(cfg: &mut Config, env: &HashMap<String, String>, warnings: &mut Vec
         crate::crypto::parse_key(&v).map_err(|e| invalid("secret_key", &src, e.to_string()))?;
         cfg.secret_key = Some(SecretString::new(v.trim()));
     }
+    for &(name, min, max) in INGEST_NUMBERS {
+        if let Some(Sourced(v, src)) = env_value(env, &name.to_ascii_uppercase())? {
+            let parsed = check_range(parse_u32(&v, name, &src)?, name, &src, min, max)?;
+            if let Some(slot) = cfg.ingest_number(name) {
+                *slot = parsed;
+            }
+        }
+    }
+    if let Some(Sourced(v, src)) = env_value(env, "PLEX_TV_URL")? {
+        let url = Url::parse(v.trim()).map_err(|e| invalid("plex_tv_url", &src, e.to_string()))?;
+        cfg.plex_tv_url = url.to_string();
+    }
     if cfg.trusted_proxies.iter().any(|n| n.prefix_len() == 0) {
         warnings.push("trusted_proxies contains a /0 network: every client can forge its address".to_owned());
     }
     Ok(())
+}
+
+fn check_range(v: u32, key: &str, src: &str, min: u32, max: u32) -> Result<u32, ConfigError> {
+    if (min..=max).contains(&v) { Ok(v) } else { Err(invalid(key, src, format!("must be between {min} and {max}"))) }
 }
 
 fn invalid(key: &str, src: &str, reason: impl Into<String>) -> ConfigError {

@@ -92,6 +92,14 @@ pub enum BuildError {
     Client(String),
 }
 
+/// A successful answer with a binary body (images).
+#[derive(Debug, Clone)]
+pub struct BytesReply {
+    pub status: u16,
+    pub content_type: Option<String>,
+    pub body: Vec<u8>,
+}
+
 /// An HTTP client bound to one media server: its base URL and its auth header.
 #[derive(Clone)]
 pub struct MediaHttp {
@@ -215,12 +223,55 @@ impl MediaHttp {
         query: &[(&str, &str)],
         body: Option<&serde_json::Value>,
     ) -> Result<HttpReply, HttpError> {
-        let url = self.request_url(path, query)?;
-        let mut request = self.client.request(method, url).header(&self.auth_name, &self.auth_value);
+        let reply = self.send_bytes(method, path, query, body, self.max_body_bytes).await?;
+        let body = String::from_utf8(reply.body).map_err(|_| HttpError::NotUtf8)?;
+        Ok(HttpReply { status: reply.status, content_type: reply.content_type, body })
+    }
+
+    /// Sends a request and reads a successful answer's body, up to `max_bytes`.
+    pub(crate) async fn send_bytes(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, &str)],
+        body: Option<&serde_json::Value>,
+        max_bytes: usize,
+    ) -> Result<BytesReply, HttpError> {
+        let mut request = self.request(method, path, query)?;
         if let Some(body) = body {
             request = request.json(body);
         }
-        let mut response = request.send().await.map_err(|e| self.transport_error(&e))?;
+        let mut response = self.checked(request).await?;
+        let status = response.status().as_u16();
+        let content_type = response.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let declared = response.content_length().and_then(|n| usize::try_from(n).ok());
+        if declared.is_some_and(|n| n > max_bytes) {
+            return Err(HttpError::TooLarge);
+        }
+        let mut bytes = Vec::with_capacity(declared.unwrap_or(0));
+        while let Some(chunk) = response.chunk().await.map_err(|e| self.transport_error(&e))? {
+            if bytes.len() + chunk.len() > max_bytes {
+                return Err(HttpError::TooLarge);
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        Ok(BytesReply { status, content_type, body: bytes })
+    }
+
+    /// A request to `path` on this server, with the auth header.
+    pub(crate) fn request(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, &str)],
+    ) -> Result<reqwest::RequestBuilder, HttpError> {
+        let url = self.request_url(path, query)?;
+        Ok(self.client.request(method, url).header(&self.auth_name, &self.auth_value))
+    }
+
+    /// Sends and sorts the status: redirects, refusals and other failures are errors.
+    pub(crate) async fn checked(&self, request: reqwest::RequestBuilder) -> Result<reqwest::Response, HttpError> {
+        let response = request.send().await.map_err(|e| self.transport_error(&e))?;
         let status = response.status();
         if status.is_redirection() {
             return Err(HttpError::Redirect(status.as_u16()));
@@ -228,23 +279,10 @@ impl MediaHttp {
         if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
             return Err(HttpError::Unauthorized(status.as_u16()));
         }
-        if !status.is_success() {
+        if !status.is_success() && status != StatusCode::SWITCHING_PROTOCOLS {
             return Err(HttpError::Status(status.as_u16()));
         }
-        let content_type = response.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
-        let declared = response.content_length().and_then(|n| usize::try_from(n).ok());
-        if declared.is_some_and(|n| n > self.max_body_bytes) {
-            return Err(HttpError::TooLarge);
-        }
-        let mut bytes = Vec::with_capacity(declared.unwrap_or(0));
-        while let Some(chunk) = response.chunk().await.map_err(|e| self.transport_error(&e))? {
-            if bytes.len() + chunk.len() > self.max_body_bytes {
-                return Err(HttpError::TooLarge);
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        let body = String::from_utf8(bytes).map_err(|_| HttpError::NotUtf8)?;
-        Ok(HttpReply { status: status.as_u16(), content_type, body })
+        Ok(response)
     }
 
     /// Sorts a reqwest failure into our variants, with a message that names the server's origin
@@ -377,6 +415,10 @@ fn allowed_addrs(host: &str, found: Vec<SocketAddr>) -> Result<Vec<SocketAddr>, 
         (true, None) => Err(Box::new(io::Error::new(io::ErrorKind::NotFound, format!("no address found for {host}")))),
     }
 }
+
+mod streaming;
+
+pub use streaming::{ByteChunks, WebSocketIo};
 
 #[cfg(test)]
 mod tests;

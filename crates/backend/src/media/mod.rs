@@ -3,10 +3,12 @@
 //! "current sessions" payloads into `sightline_domain::media::MediaSession`, the URL policy for
 //! media-server addresses, and `MediaHttp`, the locked-down HTTP client the adapters share.
 
+pub mod feed;
 pub mod http;
 pub mod jellyfin_like;
 pub mod plex;
 pub mod server;
+pub mod sse;
 pub mod url_policy;
 
 use std::borrow::Cow;
@@ -15,6 +17,9 @@ use thiserror::Error;
 
 /// The largest payload a parser accepts. A busy server's session list is a few hundred KiB.
 pub const MAX_PAYLOAD_BYTES: usize = 8 * 1024 * 1024;
+
+/// Images larger than this are not proxied.
+pub const MAX_IMAGE_BYTES: usize = 5 * 1024 * 1024;
 
 /// Why a payload could not be turned into sessions.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]

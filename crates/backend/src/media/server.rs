@@ -3,7 +3,8 @@
 //! builds the right adapter. No HTTP or parsing here; the adapters compose `MediaHttp` and parsers.
 
 use super::ParseError;
-use super::http::{BuildError, HttpError, HttpReply};
+use super::feed::Feed;
+use super::http::{BuildError, BytesReply, HttpError, HttpReply};
 use super::jellyfin_like::client::JellyfinLike;
 use super::plex::client::Plex;
 use super::url_policy::{UrlPolicyError, check_media_url};
@@ -26,6 +27,38 @@ pub trait MediaServer: Send + Sync {
 
     /// The complete list of current playbacks.
     async fn sessions(&self) -> Result<Vec<MediaSession>, MediaError>;
+
+    /// Opens the server's push channel (Plex server-sent events, Jellyfin/Emby WebSocket).
+    async fn open_feed(&self) -> Result<Box<dyn Feed>, MediaError>;
+
+    /// The accounts that may stream from this server.
+    async fn accounts(&self) -> Result<Vec<AccountInfo>, MediaError>;
+
+    /// An image from the server, by a path a session reported (`MediaItem::poster`).
+    async fn image(&self, path: &str) -> Result<BytesReply, MediaError>;
+}
+
+/// A media-server account as a server lists it (`/Users`, `/accounts`, plex.tv).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountInfo {
+    pub external_id: String,
+    pub name: String,
+    pub thumb: Option<String>,
+    pub is_admin: bool,
+    pub is_disabled: bool,
+}
+
+/// Options for building adapters; the defaults are right outside tests.
+#[derive(Debug, Clone)]
+pub struct AdapterOptions {
+    /// Where plex.tv lives (shared-user lists). Tests point it at a simulator.
+    pub plex_tv_url: String,
+}
+
+impl Default for AdapterOptions {
+    fn default() -> Self {
+        Self { plex_tv_url: "https://plex.tv/".to_owned() }
+    }
 }
 
 /// What a server says about itself; any part may be missing.
@@ -116,9 +149,19 @@ impl From<BuildError> for MediaError {
 
 /// Checks `base_url` with [`check_media_url`] and builds the adapter for `kind`.
 pub fn connect(kind: ServerKind, base_url: &str, token: &SecretString) -> Result<Arc<dyn MediaServer>, MediaError> {
+    connect_with(kind, base_url, token, &AdapterOptions::default())
+}
+
+/// [`connect`] with options.
+pub fn connect_with(
+    kind: ServerKind,
+    base_url: &str,
+    token: &SecretString,
+    options: &AdapterOptions,
+) -> Result<Arc<dyn MediaServer>, MediaError> {
     let base = check_media_url(base_url)?;
     Ok(match kind {
-        ServerKind::Plex => Arc::new(Plex::new(base, token)?),
+        ServerKind::Plex => Arc::new(Plex::new(base, token)?.with_plex_tv(&options.plex_tv_url, token)),
         ServerKind::Jellyfin => Arc::new(JellyfinLike::jellyfin(base, token)?),
         ServerKind::Emby => Arc::new(JellyfinLike::emby(base, token)?),
     })

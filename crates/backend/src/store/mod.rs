@@ -10,14 +10,15 @@ pub mod sqlite;
 
 pub use error::StoreError;
 pub use model::{
-    ApiKeyRecord, AuditEntry, AuthSessionRecord, NewAuditEntry, NewAuthSession, NewServer, ServerChanges, ServerRecord,
-    UserRecord,
+    AccountInfo, ApiKeyRecord, AuditEntry, AuthSessionRecord, MediaAccountRecord, NewAuditEntry, NewAuthSession,
+    NewServer, PlayCounts, PlayWrite, ServerChanges, ServerRecord, UserRecord,
 };
 
 use crate::crypto::SecretBox;
 use crate::secret::SecretString;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use sightline_domain::tracker::{ActivePlay, RecentStop};
 use sightline_domain::{ApiKeyId, ServerId, UserId};
 
 /// Owner/admin accounts.
@@ -112,8 +113,31 @@ pub trait ServerStore: Send + Sync {
 }
 
 /// Everything Sightline persists. One object implements all of it.
+/// Plays and the media-server accounts that make them.
 #[async_trait]
-pub trait Store: UserStore + AuthSessionStore + ApiKeyStore + SettingStore + AuditStore + ServerStore {
+pub trait PlayStore: Send + Sync {
+    /// The plays in progress on a server, as the tracker persisted them.
+    async fn active_plays(&self, server: ServerId) -> Result<Vec<ActivePlay>, StoreError>;
+    /// Plays of a server that ended at or after `since`, oldest first, for resume chains.
+    async fn recent_stops(&self, server: ServerId, since: DateTime<Utc>) -> Result<Vec<RecentStop>, StoreError>;
+    /// Applies play changes in one transaction, creating accounts first seen streaming.
+    async fn write_plays(&self, server: ServerId, writes: &[PlayWrite], now: DateTime<Utc>) -> Result<(), StoreError>;
+    /// Inserts or refreshes the accounts a server lists; returns how many were new.
+    async fn sync_accounts(
+        &self,
+        server: ServerId,
+        accounts: &[AccountInfo],
+        now: DateTime<Utc>,
+    ) -> Result<usize, StoreError>;
+    async fn accounts(&self, server: ServerId) -> Result<Vec<MediaAccountRecord>, StoreError>;
+    /// Plays started at or after `since`, across servers.
+    async fn play_counts(&self, since: DateTime<Utc>) -> Result<PlayCounts, StoreError>;
+}
+
+#[async_trait]
+pub trait Store:
+    UserStore + AuthSessionStore + ApiKeyStore + SettingStore + AuditStore + ServerStore + PlayStore
+{
     /// A cheap query proving the database answers (for `/healthz`).
     async fn ping(&self) -> Result<(), StoreError>;
     /// Flushes and closes connections during shutdown.

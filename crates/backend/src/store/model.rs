@@ -1,6 +1,7 @@
 //! Records the store hands back. They are plain data in domain terms; row types stay private
 //! to each SQL implementation.
 
+pub use crate::media::server::AccountInfo;
 use chrono::{DateTime, Utc};
 use sightline_domain::media::ServerKind;
 use sightline_domain::{ApiKeyId, Role, ServerId, UserId};
@@ -96,4 +97,42 @@ pub struct ServerChanges {
     pub url: Option<String>,
     pub color: Option<String>,
     pub enabled: Option<bool>,
+}
+
+/// One change to a play row, produced by the ingestion pipeline from tracker events.
+#[derive(Debug, Clone)]
+pub enum PlayWrite {
+    /// Insert the play, or update its running totals and last-seen session.
+    Active(Box<sightline_domain::tracker::ActivePlay>),
+    /// The play ended: final totals, and the session as last seen.
+    Stopped {
+        summary: sightline_domain::tracker::PlaySummary,
+        reason: sightline_domain::tracker::StopReason,
+        session: Box<sightline_domain::media::MediaSession>,
+    },
+}
+
+/// A media-server account as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MediaAccountRecord {
+    pub id: i64,
+    pub server_id: ServerId,
+    pub external_id: String,
+    pub name: String,
+    pub thumb: Option<String>,
+    pub is_admin: bool,
+    pub is_disabled: bool,
+    /// `sync` (listed by the server) or `stream` (first seen streaming).
+    pub source: String,
+    pub first_seen_at: DateTime<Utc>,
+    pub last_streamed_at: Option<DateTime<Utc>>,
+}
+
+/// Counts over plays that started at or after a moment.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PlayCounts {
+    pub plays: u64,
+    /// Played time of the plays that have ended.
+    pub ended_played_ms: u64,
+    pub accounts: u64,
 }

@@ -28,6 +28,7 @@ pub use config::{
 };
 pub use event::{Observation, PlaySummary, StopReason, TrackerEvent};
 pub use play::{ActivePlay, PlayId, PlayKey};
+pub use recent::RecentStop;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
@@ -72,6 +73,17 @@ impl ServerTracker {
         }
         let clock = kept.iter().map(|p| p.last_seen_at).max();
         Self { plays: kept, recent: RecentStops::default(), clock, unreachable_since: None }
+    }
+
+    /// [`Self::restore`], plus the plays that stopped recently (oldest first), so a play that
+    /// starts after the restart still links to the unwatched play it resumes.
+    #[must_use]
+    pub fn restore_with_recent(plays: Vec<ActivePlay>, recent: Vec<RecentStop>) -> Self {
+        let mut tracker = Self::restore(plays);
+        for stop in recent {
+            tracker.recent.record(stop.play, &stop.user_id, &stop.item_key, stop.ended_at, stop.watched);
+        }
+        tracker
     }
 
     /// The plays in progress, in start order: the rows to persist after each `apply`.

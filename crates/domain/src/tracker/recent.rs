@@ -10,13 +10,14 @@ use super::play::PlayId;
 /// At most this many remembered stops per server.
 const MAX_RECENT: usize = 10_000;
 
+/// A stopped play as resume chains need it; persisted plays give these back after a restart.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-struct RecentStop {
-    play: PlayId,
-    user_id: String,
-    item_key: String,
-    ended_at: DateTime<Utc>,
-    watched: bool,
+pub struct RecentStop {
+    pub play: PlayId,
+    pub user_id: String,
+    pub item_key: String,
+    pub ended_at: DateTime<Utc>,
+    pub watched: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -39,6 +39,7 @@ fn play(key: &str, user: &str, item: &str) -> MediaSession {
             episode_number: None,
             year: None,
             duration_ms: Some(DURATION_MS),
+            poster: None,
         },
         position_ms: Some(0),
         state: PlaybackState::Playing,

@@ -2,9 +2,11 @@
 //! and the two endpoints Sightline reads. HTTP itself is `MediaHttp`'s; `/Sessions` is read by
 //! `parser.rs`.
 
-use super::parse_sessions;
-use crate::media::http::{HttpReply, MediaHttp};
-use crate::media::server::{MediaError, MediaServer, ServerIdentity, mime, unexpected};
+use super::socket::SessionSocket;
+use super::{parse_sessions, parse_users};
+use crate::media::feed::Feed;
+use crate::media::http::{BytesReply, HttpReply, MediaHttp};
+use crate::media::server::{AccountInfo, MediaError, MediaServer, ServerIdentity, mime, unexpected};
 use crate::media::{ParseError, check_size, json_error};
 use crate::secret::SecretString;
 use async_trait::async_trait;
@@ -72,6 +74,19 @@ impl MediaServer for JellyfinLike {
     async fn sessions(&self) -> Result<Vec<MediaSession>, MediaError> {
         let reply = self.get_json("/Sessions").await?;
         Ok(parse_sessions(&reply.body, self.kind)?)
+    }
+
+    async fn open_feed(&self) -> Result<Box<dyn Feed>, MediaError> {
+        Ok(Box::new(SessionSocket::open(&self.http, self.kind).await?))
+    }
+
+    async fn accounts(&self) -> Result<Vec<AccountInfo>, MediaError> {
+        let reply = self.get_json("/Users").await?;
+        Ok(parse_users(&reply.body)?)
+    }
+
+    async fn image(&self, path: &str) -> Result<BytesReply, MediaError> {
+        Ok(self.http.send_bytes(reqwest::Method::GET, path, &[], None, crate::media::MAX_IMAGE_BYTES).await?)
     }
 }
 

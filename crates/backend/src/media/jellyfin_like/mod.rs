@@ -4,5 +4,6 @@
 
 pub mod client;
 mod parser;
+pub mod socket;
 
-pub use parser::{parse_sessions, parse_sessions_message};
+pub use parser::{parse_sessions, parse_sessions_message, parse_users};

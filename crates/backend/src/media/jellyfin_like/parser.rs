@@ -2,6 +2,7 @@
 //! `MediaSession`s. Both servers send the same `SessionInfo` shape; where they differ
 //! (hardware transcoding, HDR flags) the `ServerKind` decides. Pure; no HTTP.
 
+use crate::media::server::AccountInfo;
 use crate::media::{ParseError, check_size, json_error, parse_ip};
 use serde::Deserialize;
 use serde_json::Value;
@@ -20,6 +21,42 @@ pub fn parse_sessions(body: &str, kind: ServerKind) -> Result<Vec<MediaSession>,
     check_size(body)?;
     let infos: Vec<SessionInfo> = serde_json::from_str(body).map_err(|e| json_error(&e))?;
     sessions(infos, kind)
+}
+
+/// Parses a `GET /Users` reply into accounts.
+pub fn parse_users(body: &str) -> Result<Vec<AccountInfo>, ParseError> {
+    check_size(body)?;
+    let users: Vec<UserDto> = serde_json::from_str(body).map_err(|e| json_error(&e))?;
+    Ok(users
+        .into_iter()
+        .filter_map(|u| {
+            let id = present(u.id)?;
+            let policy = u.policy.unwrap_or_default();
+            Some(AccountInfo {
+                name: present(u.name).unwrap_or_else(|| id.clone()),
+                thumb: present(u.primary_image_tag).map(|_| format!("/Users/{id}/Images/Primary")),
+                is_admin: policy.is_administrator.unwrap_or(false),
+                is_disabled: policy.is_disabled.unwrap_or(false),
+                external_id: id,
+            })
+        })
+        .collect())
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct UserDto {
+    id: Option<String>,
+    name: Option<String>,
+    primary_image_tag: Option<String>,
+    policy: Option<UserPolicy>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase")]
+struct UserPolicy {
+    is_administrator: Option<bool>,
+    is_disabled: Option<bool>,
 }
 
 /// Parses one WebSocket message. Returns `None` for messages other than `Sessions`, and the
@@ -84,6 +121,8 @@ struct BaseItem {
     index_number: Option<i64>,
     parent_index_number: Option<i64>,
     series_name: Option<String>,
+    series_id: Option<String>,
+    album_id: Option<String>,
     season_name: Option<String>,
     album: Option<String>,
     album_artist: Option<String>,
@@ -215,6 +254,11 @@ fn media_item(item: &BaseItem) -> Result<MediaItem, ParseError> {
         episode_number: if is_episode { to_u32(item.index_number) } else { None },
         year: item.production_year.and_then(|y| u16::try_from(y).ok()),
         duration_ms: ticks_to_ms(item.run_time_ticks).filter(|&d| d > 0),
+        poster: [&item.series_id, &item.album_id, &item.id]
+            .into_iter()
+            .filter_map(|id| present(id.clone()))
+            .find(|id| id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+            .map(|id| format!("/Items/{id}/Images/Primary")),
     })
 }
 

@@ -2,9 +2,11 @@
 //! and which parser reads the answer (JSON or XML, chosen by the reply's Content-Type). HTTP
 //! itself is `MediaHttp`'s; the session payloads are read by `parser.rs`.
 
-use super::{parse_sessions_json, parse_sessions_xml};
-use crate::media::http::{HttpReply, MediaHttp, MediaHttpOptions};
-use crate::media::server::{MediaError, MediaServer, ServerIdentity, mime, unexpected};
+use super::events::PlexEvents;
+use super::{parse_accounts_xml, parse_sessions_json, parse_sessions_xml};
+use crate::media::feed::Feed;
+use crate::media::http::{BytesReply, HttpReply, MediaHttp, MediaHttpOptions};
+use crate::media::server::{AccountInfo, MediaError, MediaServer, ServerIdentity, mime, unexpected};
 use crate::media::{ParseError, check_size, json_error};
 use crate::secret::SecretString;
 use async_trait::async_trait;
@@ -22,6 +24,8 @@ const TOKEN_HEADER: &str = "X-Plex-Token";
 #[derive(Debug, Clone)]
 pub struct Plex {
     http: MediaHttp,
+    /// plex.tv with the same token, for the shared-user list; `None` if its URL is unusable.
+    plex_tv: Option<MediaHttp>,
 }
 
 /// How a Plex reply is encoded.
@@ -39,7 +43,14 @@ impl Plex {
         options
             .headers
             .insert(HeaderName::from_static("x-plex-client-identifier"), HeaderValue::from_static("sightline"));
-        Ok(Self { http: MediaHttp::with_options(base, TOKEN_HEADER, token, options)? })
+        Ok(Self { http: MediaHttp::with_options(base, TOKEN_HEADER, token, options)?, plex_tv: None })
+    }
+
+    /// Adds plex.tv (for shared users). A bad URL only disables that part.
+    #[must_use]
+    pub fn with_plex_tv(mut self, url: &str, token: &SecretString) -> Self {
+        self.plex_tv = Url::parse(url).ok().and_then(|u| MediaHttp::new(u, TOKEN_HEADER, token).ok());
+        self
     }
 
     async fn sessions_reply(&self) -> Result<HttpReply, MediaError> {
@@ -74,6 +85,44 @@ impl MediaServer for Plex {
             Format::Xml => parse_sessions_xml(&reply.body)?,
         };
         Ok(sessions)
+    }
+
+    async fn open_feed(&self) -> Result<Box<dyn Feed>, MediaError> {
+        Ok(Box::new(PlexEvents::open(&self.http).await?))
+    }
+
+    /// The server's local accounts (the owner is account 1), plus plex.tv's shared users when
+    /// plex.tv answers; a plex.tv failure is logged and the local list still counts.
+    async fn accounts(&self) -> Result<Vec<AccountInfo>, MediaError> {
+        let local = self.http.get("/accounts", &[]).await?;
+        let mut accounts = parse_accounts_xml(&local.body)?;
+        if let Some(plex_tv) = &self.plex_tv {
+            match plex_tv.get("/api/users/", &[]).await.map_err(MediaError::from) {
+                Ok(reply) => match parse_accounts_xml(&reply.body) {
+                    Ok(shared) => merge_accounts(&mut accounts, shared),
+                    Err(e) => tracing::warn!(error = %e, "plex.tv's shared-user list is unreadable"),
+                },
+                Err(e) => tracing::warn!(error = %e, "plex.tv's shared-user list is unavailable"),
+            }
+        }
+        Ok(accounts)
+    }
+
+    async fn image(&self, path: &str) -> Result<BytesReply, MediaError> {
+        Ok(self.http.send_bytes(reqwest::Method::GET, path, &[], None, crate::media::MAX_IMAGE_BYTES).await?)
+    }
+}
+
+/// Adds shared users to the local list; plex.tv's names and avatars win for accounts in both.
+fn merge_accounts(accounts: &mut Vec<AccountInfo>, shared: Vec<AccountInfo>) {
+    for user in shared {
+        match accounts.iter_mut().find(|a| a.external_id == user.external_id) {
+            Some(known) => {
+                known.name = user.name;
+                known.thumb = user.thumb.or(known.thumb.take());
+            }
+            None => accounts.push(user),
+        }
     }
 }
 

@@ -2,6 +2,10 @@
 //! stream, and `client::Plex`, the `MediaServer` that fetches them. The listener comes later.
 
 pub mod client;
+pub mod events;
 mod parser;
 
-pub use parser::{NotifiedState, PlayStateNotification, parse_notification, parse_sessions_json, parse_sessions_xml};
+pub use parser::{
+    NotifiedState, PlayStateNotification, parse_accounts_xml, parse_notification, parse_sessions_json,
+    parse_sessions_xml,
+};

@@ -4,6 +4,7 @@
 //! Both session formats are first read into the same small element tree (`Node`), so one mapping
 //! serves both. XML goes through quick-xml: a DOCTYPE is refused and entities are never expanded.
 
+use crate::media::server::AccountInfo;
 use crate::media::{ParseError, check_size, json_error, parse_ip};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
@@ -29,6 +30,27 @@ pub fn parse_sessions_xml(body: &str) -> Result<Vec<MediaSession>, ParseError> {
 /// Parses a JSON `/status/sessions` reply (`Accept: application/json`).
 pub fn parse_sessions_json(body: &str) -> Result<Vec<MediaSession>, ParseError> {
     sessions(&json_tree(body)?)
+}
+
+/// Parses an account list: the server's `GET /accounts` (`Account` elements) or plex.tv's
+/// `GET /api/users` (`User` elements, the shared users). Plex's placeholder account 0 and
+/// entries without an id are left out; account 1 is the server owner.
+pub fn parse_accounts_xml(body: &str) -> Result<Vec<AccountInfo>, ParseError> {
+    let root = xml_tree(body)?;
+    let listed = root.children_named("Account").chain(root.children_named("User"));
+    Ok(listed
+        .filter_map(|node| {
+            let id = node.owned("id").filter(|id| id != "0")?;
+            let name = node.owned("title").or_else(|| node.owned("name")).or_else(|| node.owned("username"));
+            Some(AccountInfo {
+                name: name.unwrap_or_else(|| id.clone()),
+                thumb: node.owned("thumb"),
+                is_admin: id == "1",
+                is_disabled: false,
+                external_id: id,
+            })
+        })
+        .collect())
 }
 
 /// One `PlaySessionStateNotification`: a player started, paused, stopped or reported progress.
@@ -324,6 +346,11 @@ fn media_item(item: &Node) -> Result<MediaItem, ParseError> {
         // Tracks carry their album's year as `parentYear`.
         year: item.number("year").or_else(|| item.number("parentYear")),
         duration_ms,
+        poster: ["grandparentThumb", "parentThumb", "thumb"]
+            .into_iter()
+            .filter_map(|name| item.attr(name))
+            .find(|path| path.starts_with("/library/"))
+            .map(str::to_owned),
     })
 }
 

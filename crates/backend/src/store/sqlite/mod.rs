@@ -1,9 +1,11 @@
 //! The SQLite store: one writer connection (writes serialised, `BEGIN IMMEDIATE`) and a small
 //! pool of read-only connections, in WAL mode with a busy timeout and foreign keys on.
 
+mod accounts;
 mod api_keys;
 mod audit;
 mod migrate;
+mod plays;
 mod servers;
 mod sessions;
 mod settings;
@@ -14,8 +16,11 @@ mod users;
 
 pub use migrate::{MIGRATOR, OpenError, run_migrations};
 
-use super::{Store, StoreError};
+use super::{AccountInfo, MediaAccountRecord, PlayCounts, PlayStore, PlayWrite, Store, StoreError};
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sightline_domain::ServerId;
+use sightline_domain::tracker::{ActivePlay, RecentStop};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use std::path::Path;
 use std::time::Duration;
@@ -53,6 +58,38 @@ impl SqliteStore {
             .await
             .map_err(|e| OpenError::Connect { path: path.display().to_string(), source: e })?;
         Ok(Self { writer, reader })
+    }
+}
+
+#[async_trait]
+impl PlayStore for SqliteStore {
+    async fn active_plays(&self, server: ServerId) -> Result<Vec<ActivePlay>, StoreError> {
+        self.active_play_rows(server).await
+    }
+
+    async fn recent_stops(&self, server: ServerId, since: DateTime<Utc>) -> Result<Vec<RecentStop>, StoreError> {
+        self.recent_stop_rows(server, since).await
+    }
+
+    async fn write_plays(&self, server: ServerId, writes: &[PlayWrite], now: DateTime<Utc>) -> Result<(), StoreError> {
+        self.write_play_rows(server, writes, now).await
+    }
+
+    async fn sync_accounts(
+        &self,
+        server: ServerId,
+        accounts: &[AccountInfo],
+        now: DateTime<Utc>,
+    ) -> Result<usize, StoreError> {
+        self.sync_account_rows(server, accounts, now).await
+    }
+
+    async fn accounts(&self, server: ServerId) -> Result<Vec<MediaAccountRecord>, StoreError> {
+        self.account_rows(server).await
+    }
+
+    async fn play_counts(&self, since: DateTime<Utc>) -> Result<PlayCounts, StoreError> {
+        self.count_plays(since).await
     }
 }
 

@@ -234,3 +234,6 @@ mod media_servers {
         assert!(s.server(created.id).await.expect("reads").is_none());
     }
 }
+
+#[path = "plays_tests.rs"]
+mod plays;

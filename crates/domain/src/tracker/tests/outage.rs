@@ -162,3 +162,24 @@ fn the_whole_tracker_round_trips_through_serde_with_its_resume_memory() {
     let TrackerEvent::Started { resumes, .. } = &events[1] else { panic!("expected a start, got {events:#?}") };
     assert!(resumes.is_some(), "the stop remembered before the restart links the new play");
 }
+
+#[test]
+fn restoring_with_recent_stops_keeps_resume_chains_across_a_restart() {
+    let (before, events) = run(vec![snap(0, vec![play("1", "alice", "dune")]), snap(60, vec![])]);
+    let TrackerEvent::Stopped { summary, .. } = &events[1] else { panic!("expected a stop, got {events:#?}") };
+    let recent = vec![RecentStop {
+        play: summary.play,
+        user_id: "alice".to_owned(),
+        item_key: "dune".to_owned(),
+        ended_at: summary.ended_at,
+        watched: summary.watched,
+    }];
+    let mut after = ServerTracker::restore_with_recent(before.active_plays().to_vec(), recent);
+    let events = after.apply(snap(HOUR, vec![play("9", "alice", "dune")]), &TrackerConfig::default());
+    let TrackerEvent::Started { resumes, .. } = &events[0] else { panic!("expected a start, got {events:#?}") };
+    assert_eq!(*resumes, Some(summary.play));
+    // Without the recent stops, the same start links nothing.
+    let mut bare = ServerTracker::restore(before.active_plays().to_vec());
+    let events = bare.apply(snap(HOUR, vec![play("9", "alice", "dune")]), &TrackerConfig::default());
+    assert!(matches!(&events[0], TrackerEvent::Started { resumes: None, .. }));
+}

@@ -1,0 +1,33 @@
+//! Server functions for the live dashboard: active streams, today's counters, server health.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use sightline_domain::live::{NowPlaying, ServerHealth, TodayCounters};
+
+/// Everything the "Now playing" section starts from; live events update it afterwards.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NowPlayingView {
+    pub sessions: Vec<NowPlaying>,
+    pub today: TodayCounters,
+    pub servers: Vec<ServerHealth>,
+    /// How many media servers are configured (enabled or not), for the empty state.
+    pub servers_configured: usize,
+}
+
+/// Active streams and today's counters; `utc_offset_minutes` is the browser's zone.
+#[server(endpoint = "now_playing")]
+pub async fn get_now_playing(utc_offset_minutes: i32) -> Result<NowPlayingView, AppError> {
+    let (ctx, _) = crate::ssr::require_principal()?;
+    let now = sightline_backend::clock::now();
+    let today = sightline_backend::ingest::today::today(&ctx, now, utc_offset_minutes)
+        .await
+        .map_err(|e| crate::ssr::internal(&e))?;
+    let servers_configured = ctx.store.list_servers().await.map_err(|e| crate::ssr::internal(&e))?.len();
+    Ok(NowPlayingView {
+        sessions: ctx.ingest.board.now_playing(),
+        today,
+        servers: ctx.ingest.board.all_health(),
+        servers_configured,
+    })
+}

@@ -1,0 +1,217 @@
+//! One server's pipeline: observations go into its `ServerTracker`; what comes out is persisted
+//! (transitions at once, running totals every `FLUSH_EVERY`), put on the live board and published
+//! to browsers. It also owns the server's health report. No HTTP here; `server_task` feeds it.
+
+use super::board::Board;
+use crate::AppContext;
+use crate::clock;
+use crate::media::server::MediaError;
+use crate::store::{PlayWrite, StoreError};
+use chrono::{DateTime, TimeDelta, Utc};
+use sightline_domain::LiveEvent;
+use sightline_domain::live::{FeedKind, NowPlaying, ServerHealth, ServerRef, ServerStatus};
+use sightline_domain::tracker::{ActivePlay, Observation, PlayId, ServerTracker, TrackerConfig, TrackerEvent};
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+
+/// Running totals of every active play are written at least this often.
+const FLUSH_EVERY: TimeDelta = TimeDelta::seconds(15);
+/// A playing stream's position is re-published this often (the browser advances it between).
+const REPUBLISH_EVERY: TimeDelta = TimeDelta::seconds(15);
+
+pub struct Pipeline {
+    ctx: AppContext,
+    board: Arc<Board>,
+    server: ServerRef,
+    tracker: ServerTracker,
+    config: TrackerConfig,
+    last_flush: Option<DateTime<Utc>>,
+    published: HashMap<PlayId, DateTime<Utc>>,
+    health: ServerHealth,
+}
+
+impl Pipeline {
+    /// Rebuilds the tracker from the plays persisted before a restart.
+    pub async fn restore(ctx: AppContext, server: ServerRef) -> Result<Self, StoreError> {
+        let config = ctx.config.tracker();
+        let now = clock::now();
+        let plays = ctx.store.active_plays(server.id).await?;
+        let recent = ctx.store.recent_stops(server.id, now - config.resume_window).await?;
+        let tracker = ServerTracker::restore_with_recent(plays, recent);
+        let health = ServerHealth {
+            server: server.id,
+            status: ServerStatus::Connecting,
+            since: now,
+            code: None,
+            reason: None,
+            feed: None,
+            last_ok_at: None,
+            active_streams: tracker.active_plays().len(),
+        };
+        let board = Arc::clone(&ctx.ingest.board);
+        let pipeline =
+            Self { ctx, board, server, tracker, config, last_flush: Some(now), published: HashMap::new(), health };
+        for play in pipeline.tracker.active_plays().to_vec() {
+            pipeline.board.upsert_play(pipeline.now_playing(&play));
+        }
+        pipeline.publish_health();
+        Ok(pipeline)
+    }
+
+    #[must_use]
+    pub fn server_id(&self) -> sightline_domain::ServerId {
+        self.server.id
+    }
+
+    #[must_use]
+    pub fn store(&self) -> &Arc<dyn crate::store::Store> {
+        &self.ctx.store
+    }
+
+    #[must_use]
+    pub fn has_active(&self) -> bool {
+        !self.tracker.active_plays().is_empty()
+    }
+
+    /// Applies one observation: persists, updates the board, publishes.
+    pub async fn observe(&mut self, observation: Observation) {
+        let now = observation.at();
+        let events = self.tracker.apply(observation, &self.config);
+        let mut writes = Vec::new();
+        let mut touched = BTreeSet::new();
+        for event in &events {
+            match event {
+                TrackerEvent::Stopped { play, summary, reason, session, .. } => {
+                    writes.push(PlayWrite::Stopped {
+                        summary: summary.clone(),
+                        reason: *reason,
+                        session: session.clone(),
+                    });
+                    self.board.remove_play(self.server.id, &play.to_string());
+                    self.published.remove(play);
+                    self.ctx.hub.publish(LiveEvent::Stopped { server: self.server.id, play: play.to_string() });
+                }
+                TrackerEvent::Progress { play, .. } => {
+                    let due = self.published.get(play).is_none_or(|at| now - *at >= REPUBLISH_EVERY);
+                    if due {
+                        touched.insert(*play);
+                    }
+                }
+                TrackerEvent::Started { play, .. }
+                | TrackerEvent::Paused { play, .. }
+                | TrackerEvent::Resumed { play, .. }
+                | TrackerEvent::QualityChanged { play, .. } => {
+                    touched.insert(*play);
+                    if let Some(active) = self.active(*play) {
+                        writes.push(PlayWrite::Active(Box::new(active.clone())));
+                    }
+                }
+            }
+        }
+        let flush_due = self.last_flush.is_none_or(|at| now - at >= FLUSH_EVERY);
+        if flush_due {
+            writes.retain(|w| matches!(w, PlayWrite::Stopped { .. }));
+            writes.extend(self.tracker.active_plays().iter().map(|p| PlayWrite::Active(Box::new(p.clone()))));
+            self.last_flush = Some(now);
+        }
+        if let Err(e) = self.ctx.store.write_plays(self.server.id, &writes, now).await {
+            tracing::error!(server = %self.server.name, error = %e, "could not record plays; will retry with the next update");
+            self.last_flush = None;
+        }
+        for play in self.tracker.active_plays().to_vec() {
+            let view = self.now_playing(&play);
+            if touched.contains(&play.id) {
+                self.published.insert(play.id, now);
+                self.ctx.hub.publish(LiveEvent::Playing { now: Box::new(view.clone()) });
+            }
+            self.board.upsert_play(view);
+        }
+        let active = self.tracker.active_plays().len();
+        if active != self.health.active_streams {
+            self.health.active_streams = active;
+            self.publish_health();
+        }
+    }
+
+    /// Writes every active play now (before a stop or a restart of the task).
+    pub async fn flush(&mut self) {
+        let now = clock::now();
+        let writes: Vec<PlayWrite> =
+            self.tracker.active_plays().iter().map(|p| PlayWrite::Active(Box::new(p.clone()))).collect();
+        if let Err(e) = self.ctx.store.write_plays(self.server.id, &writes, now).await {
+            tracing::error!(server = %self.server.name, error = %e, "could not record plays at shutdown");
+        }
+    }
+
+    /// The server answered: it is up, reached through `feed`.
+    pub fn up(&mut self, feed: FeedKind, now: DateTime<Utc>) {
+        self.health.last_ok_at = Some(now);
+        self.set_health(ServerStatus::Up, None, None, Some(feed), now);
+    }
+
+    /// The server failed with `error`.
+    pub fn failed(&mut self, error: &MediaError, now: DateTime<Utc>) {
+        let status = match error {
+            MediaError::BadToken | MediaError::NotAdministrator => ServerStatus::AuthFailed,
+            _ => ServerStatus::Down,
+        };
+        let feed = self.health.feed;
+        self.set_health(status, Some(error.code().to_owned()), Some(error.to_string()), feed, now);
+    }
+
+    fn set_health(
+        &mut self,
+        status: ServerStatus,
+        code: Option<String>,
+        reason: Option<String>,
+        feed: Option<FeedKind>,
+        now: DateTime<Utc>,
+    ) {
+        let changed = self.health.status != status || self.health.code != code || self.health.feed != feed;
+        if self.health.status != status {
+            self.health.since = now;
+            match status {
+                ServerStatus::Up => tracing::info!(server = %self.server.name, feed = ?feed, "media server is up"),
+                _ => {
+                    tracing::warn!(server = %self.server.name, status = status.label(), reason = reason.as_deref().unwrap_or(""), "media server is not up")
+                }
+            }
+        }
+        self.health.status = status;
+        self.health.code = code;
+        self.health.reason = reason;
+        self.health.feed = feed;
+        if changed {
+            self.publish_health();
+        } else {
+            self.board.set_health(self.health.clone());
+        }
+    }
+
+    fn publish_health(&self) {
+        self.board.set_health(self.health.clone());
+        self.ctx.hub.publish(LiveEvent::ServerHealth { health: self.health.clone() });
+    }
+
+    fn active(&self, play: PlayId) -> Option<&ActivePlay> {
+        self.tracker.active_plays().iter().find(|p| p.id == play)
+    }
+
+    fn now_playing(&self, play: &ActivePlay) -> NowPlaying {
+        let poster_url = play.session.media.poster.as_deref().map(|path| {
+            let encoded: String = url::form_urlencoded::byte_serialize(path.as_bytes()).collect();
+            format!("/img/{}?path={encoded}", self.server.id)
+        });
+        NowPlaying {
+            play: play.id.to_string(),
+            server: self.server.clone(),
+            started_at: play.started_at,
+            updated_at: play.last_seen_at,
+            played_ms: play.played_ms,
+            paused_ms: play.paused_ms,
+            resumes: play.resumes.map(|r| r.to_string()),
+            session: play.session.clone(),
+            poster_url,
+        }
+    }
+}

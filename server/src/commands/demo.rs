@@ -1,0 +1,103 @@
+//! `sightline demo [--scenario FILE]`: starts simulated Plex, Jellyfin and Emby servers on
+//! loopback, starts Sightline on its own data dir connected to them, signs in nobody but prints
+//! an owner login, and runs until Ctrl-C. The same servers a user would add in Settings.
+
+use crate::cli::Demo;
+use crate::{boot, logging, serve};
+use anyhow::Context as _;
+use sightline_backend::auth::token::random_token;
+use sightline_backend::auth::{AuthError, ClientMeta};
+use sightline_backend::secret::SecretString;
+use sightline_backend::servers::{self, ServerInput, ServerPatch};
+use sightline_backend::{AppContext, clock};
+use sightline_simulator::{Scenario, SimHandle, SimOptions, Simulator};
+use std::net::{IpAddr, Ipv4Addr};
+
+const DEMO_USER: &str = "demo";
+const COLORS: &[&str] = &["#e5a00d", "#aa5cc3", "#52b54b", "#38bdf8", "#f87171"];
+
+pub async fn run(mut env: Vec<(String, String)>, args: &Demo) -> anyhow::Result<()> {
+    let scenario = match &args.scenario {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read the scenario {}", path.display()))?;
+            Scenario::from_toml_str(&text).with_context(|| format!("the scenario {} is not valid", path.display()))?
+        }
+        None => Scenario::builtin(),
+    };
+    if !env.iter().any(|(k, _)| k == "SIGHTLINE_DATA_DIR") {
+        env.push(("SIGHTLINE_DATA_DIR".to_owned(), "./data-demo".to_owned()));
+    }
+    let sim = Simulator::start(scenario, SimOptions::default()).await.context("cannot start the simulated servers")?;
+    env.push(("SIGHTLINE_PLEX_TV_URL".to_owned(), format!("{}/", sim.plextv_url())));
+    let config = boot::load_config(env)?;
+    logging::init(&config);
+    boot::check_site_root(&config)?;
+    let running = serve::start(config).await?;
+    let password = owner_login(&running.ctx, running.setup_token.as_deref()).await?;
+    connect_servers(&running.ctx, &sim).await?;
+    let port = running.addr.port();
+    let banner = "=".repeat(72);
+    println!(
+        "{banner}\n  Sightline demo: open http://localhost:{port}\n  Sign in as \"{DEMO_USER}\" with password {password}\n  \
+         Simulated servers:"
+    );
+    for s in sim.servers() {
+        println!("    {:<10} {:<20} {}  token {}", s.kind().as_str(), s.name(), s.base_url(), s.token());
+    }
+    println!("  Data: {}\n  Stop with Ctrl-C.\n{banner}", running.ctx.config.data_dir.display());
+    serve::shutdown_signal().await;
+    running.stop().await?;
+    sim.shutdown().await;
+    Ok(())
+}
+
+/// Creates the demo owner on a fresh data dir, or gives the existing owner a new password.
+async fn owner_login(ctx: &AppContext, setup_token: Option<&str>) -> anyhow::Result<String> {
+    let password = random_token(12);
+    let now = clock::now();
+    match setup_token {
+        Some(token) => {
+            let meta =
+                ClientMeta { ip: IpAddr::V4(Ipv4Addr::LOCALHOST), user_agent: Some("sightline demo".to_owned()) };
+            match ctx.auth.complete_setup(token, DEMO_USER, &password, &meta, now).await {
+                Ok(_) | Err(AuthError::SetupClosed) => {}
+                Err(e) => return Err(e).context("cannot create the demo owner"),
+            }
+        }
+        None => {
+            ctx.auth.reset_owner_password(&password, now).await.context("cannot set the demo owner's password")?;
+        }
+    }
+    Ok(password)
+}
+
+/// Adds each simulated server, or points an existing one of the same name at its new port.
+async fn connect_servers(ctx: &AppContext, sim: &SimHandle) -> anyhow::Result<()> {
+    let existing = ctx.store.list_servers().await.context("cannot list servers")?;
+    for (i, s) in sim.servers().iter().enumerate() {
+        let now = clock::now();
+        let token = SecretString::new(s.token());
+        if let Some(known) = existing.iter().find(|e| e.name.eq_ignore_ascii_case(s.name())) {
+            let patch = ServerPatch {
+                name: None,
+                url: Some(s.base_url().to_owned()),
+                token: Some(token),
+                color: None,
+                enabled: Some(true),
+            };
+            servers::update(ctx, known.id, patch, "demo", now).await.context("cannot update a demo server")?;
+        } else {
+            let input = ServerInput {
+                kind: s.kind().as_str().to_owned(),
+                name: s.name().to_owned(),
+                url: s.base_url().to_owned(),
+                token,
+                color: Some(COLORS[i % COLORS.len()].to_owned()),
+                enabled: Some(true),
+            };
+            servers::create(ctx, input, "demo", now).await.context("cannot add a demo server")?;
+        }
+    }
+    Ok(())
+}

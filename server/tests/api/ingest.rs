@@ -1,0 +1,156 @@
+//! Ingestion end to end over real HTTP on loopback: simulated Plex, Jellyfin and Emby servers
+//! (the simulator crate, not mocks) are added through the API, streams started on them appear in
+//! `/api/v1/sessions/active`, stop when they stop, and are recorded once; a revoked token shows
+//! as "auth failed" without ending the streams.
+
+use crate::helpers::TestApp;
+use serde_json::{Value, json};
+use sightline_simulator::{Scenario, ServerKind, SimHandle, SimOptions, Simulator, StreamSpec};
+use std::time::Duration;
+
+const SCENARIO: &str = r#"
+loop = false
+[[server]]
+name = "Plex"
+kind = "plex"
+[[server]]
+name = "Jelly"
+kind = "jellyfin"
+[[server]]
+name = "Emby"
+kind = "emby"
+[[user]]
+name = "alice"
+[[user]]
+name = "bob"
+[[media]]
+id = "film"
+kind = "movie"
+title = "Test <Film> & Co"
+year = 2021
+duration = "2h"
+resolution = "1080p"
+"#;
+
+async fn key(app: &TestApp) -> String {
+    let ctx = &app.running.ctx;
+    let now = sightline_backend::clock::now();
+    ctx.auth.create_api_key("ingest-test", false, now).await.expect("creates a key").1
+}
+
+async fn active(app: &TestApp, key: &str) -> Value {
+    let res = app.client.get(app.url("/api/v1/sessions/active")).bearer_auth(key).send().await.expect("req");
+    assert_eq!(res.status(), 200);
+    res.json().await.expect("json")
+}
+
+/// Polls until `check` holds (up to 15 s), returning the last answer.
+async fn wait_for(app: &TestApp, key: &str, what: &str, check: impl Fn(&Value) -> bool) -> Value {
+    for _ in 0..150 {
+        let v = active(app, key).await;
+        if check(&v) {
+            return v;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("timed out waiting for {what}: {:#}", active(app, key).await);
+}
+
+/// A manual simulator and a Sightline that polls every second, with a full-access key.
+async fn start() -> (SimHandle, TestApp, String) {
+    let scenario = Scenario::from_toml_str(SCENARIO).expect("scenario parses");
+    let sim = Simulator::start(scenario, SimOptions::manual()).await.expect("simulator starts");
+    let app = TestApp::spawn_with(|c| {
+        c.poll_active_secs = 1;
+        c.poll_idle_secs = 1;
+        c.reconcile_secs = 5;
+    })
+    .await;
+    let key = key(&app).await;
+    (sim, app, key)
+}
+
+fn sessions_on(v: &Value, server: &str) -> Vec<Value> {
+    v["sessions"].as_array().into_iter().flatten().filter(|s| s["server"]["name"] == server).cloned().collect()
+}
+
+#[tokio::test]
+async fn streams_on_all_three_kinds_appear_stop_and_are_recorded_once() {
+    let (sim, app, key) = start().await;
+    for s in sim.servers() {
+        let body = json!({ "kind": s.kind().as_str(), "name": s.name(), "url": s.base_url(), "token": s.token() });
+        let res = app.client.post(app.url("/api/v1/servers")).bearer_auth(&key).json(&body).send().await.expect("req");
+        assert_eq!(res.status(), 201, "{}", res.text().await.unwrap_or_default());
+    }
+    let mut refs = Vec::new();
+    for s in sim.servers() {
+        let mut spec = StreamSpec::new("alice", "film");
+        spec.ip = "81.2.69.160".parse().expect("ip");
+        spec.position = Duration::from_secs(600);
+        refs.push((s.clone(), s.start_stream(&spec).expect("stream starts")));
+    }
+    let v = wait_for(&app, &key, "a stream on each server", |v| {
+        ["Plex", "Jelly", "Emby"].iter().all(|name| sessions_on(v, name).len() == 1)
+    })
+    .await;
+    for name in ["Plex", "Jelly", "Emby"] {
+        let s = &sessions_on(&v, name)[0];
+        assert_eq!(s["session"]["media"]["title"], "Test <Film> & Co", "{name}");
+        assert_eq!(s["session"]["user"]["name"], "alice", "{name}");
+        assert_eq!(s["session"]["client_ip"], "81.2.69.160", "{name}");
+        assert_eq!(s["session"]["state"], "playing", "{name}");
+        assert!(s["session"]["position_ms"].as_u64().is_some_and(|p| p >= 600_000), "{name}: {s}");
+    }
+    let health = wait_for(&app, &key, "all servers up", |v| {
+        v["servers"].as_array().is_some_and(|a| a.len() == 3 && a.iter().all(|h| h["status"] == "up"))
+    })
+    .await;
+    assert_eq!(health["today"]["plays"], 3);
+
+    // Pause on Plex shows as paused; a stop anywhere removes the stream.
+    let (plex, plex_ref) = refs.iter().find(|(s, _)| s.kind() == ServerKind::Plex).expect("plex");
+    plex.pause(plex_ref).expect("pauses");
+    wait_for(&app, &key, "the plex stream paused", |v| {
+        sessions_on(v, "Plex").first().is_some_and(|s| s["session"]["state"] == "paused")
+    })
+    .await;
+    for (server, session) in &refs {
+        server.stop(session).expect("stops");
+    }
+    let v = wait_for(&app, &key, "every stream stopped", |v| v["sessions"].as_array().is_some_and(Vec::is_empty)).await;
+    assert_eq!(v["today"]["plays"], 3, "each stream is one play, however often it was seen");
+    sim.shutdown().await;
+    app.running.stop().await.expect("stops");
+}
+
+#[tokio::test]
+async fn a_token_revoked_mid_stream_shows_auth_failed_and_keeps_the_stream_open() {
+    let (sim, app, key) = start().await;
+    let jelly = sim.first(ServerKind::Jellyfin).expect("jellyfin");
+    let body = json!({ "kind": "jellyfin", "name": "Jelly", "url": jelly.base_url(), "token": jelly.token() });
+    let res = app.client.post(app.url("/api/v1/servers")).bearer_auth(&key).json(&body).send().await.expect("req");
+    assert_eq!(res.status(), 201);
+    let session = jelly.start_stream(&StreamSpec::new("bob", "film")).expect("starts");
+    let first = wait_for(&app, &key, "the stream", |v| sessions_on(v, "Jelly").len() == 1).await;
+    let play = sessions_on(&first, "Jelly")[0]["play"].clone();
+
+    jelly.revoke_token();
+    let v = wait_for(&app, &key, "auth failed", |v| {
+        v["servers"].as_array().is_some_and(|a| a.iter().any(|h| h["status"] == "auth_failed"))
+    })
+    .await;
+    assert_eq!(sessions_on(&v, "Jelly").len(), 1, "an unreachable server never ends a stream early");
+    let health = v["servers"].as_array().and_then(|a| a.first()).cloned().unwrap_or_default();
+    assert_eq!(health["code"], "bad_token");
+
+    jelly.restore_token();
+    let v = wait_for(&app, &key, "back up", |v| {
+        v["servers"].as_array().is_some_and(|a| a.iter().all(|h| h["status"] == "up"))
+    })
+    .await;
+    assert_eq!(sessions_on(&v, "Jelly")[0]["play"], play, "the same play continues");
+    assert_eq!(v["today"]["plays"], 1);
+    jelly.stop(&session).expect("stops");
+    sim.shutdown().await;
+    app.running.stop().await.expect("stops");
+}
