@@ -2,7 +2,9 @@
 // Debian's headless Chromium with playwright-core. Covers the first-run journey (setup with
 // the token → dashboard hydrates → a live event arrives → sign out → sign in), the theme
 // switch, the PWA pieces, a 360 px layout, a real cross-site form attack being refused, and the
-// Settings → Servers page (a refused address, add, test connection, remove).
+// Settings → Servers page (a refused address, add, test connection, remove), and a simulated
+// Jellyfin (`sightline simulate`) added through Settings whose stream appears on the dashboard
+// and disappears when it stops.
 //
 // Usage: node end2end/tests/e2e.mjs   (after `cargo leptos build`; see ./dev.sh test)
 // Env:   SIGHTLINE_BIN (default target/debug/sightline), SIGHTLINE_SITE_ROOT (default target/site),
@@ -74,6 +76,8 @@ const server = spawn(bin, [], {
     SIGHTLINE_LISTEN: `127.0.0.1:${port}`,
     SIGHTLINE_SITE_ROOT: siteRoot,
     SIGHTLINE_LOG: "info",
+    SIGHTLINE_POLL_IDLE_SECS: "2",
+    SIGHTLINE_POLL_ACTIVE_SECS: "2",
   },
   stdio: ["ignore", "pipe", "pipe"],
 });
@@ -274,6 +278,73 @@ try {
     await page.waitForSelector("#servers-empty");
     assert((await page.locator(".server-row").count()) === 0, "the server is gone");
     await page.screenshot({ path: join(artifacts, "servers.png"), fullPage: true });
+  });
+
+  await check("a simulated stream appears on the dashboard and disappears when it stops", async () => {
+    const sim = spawn(bin, ["simulate", "--manual", "--scenario", join(root, "end2end/tests/e2e-scenario.toml")], {
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    const replies = [];
+    const waiters = [];
+    let buffered = "";
+    sim.stdout.on("data", (d) => {
+      buffered += d.toString();
+      let nl;
+      while ((nl = buffered.indexOf("\n")) >= 0) {
+        const line = buffered.slice(0, nl);
+        buffered = buffered.slice(nl + 1);
+        replies.push(line);
+        waiters.splice(0).forEach((w) => w());
+      }
+    });
+    const nextLine = async (pred) => {
+      const deadline = Date.now() + 20_000;
+      while (Date.now() < deadline) {
+        const found = replies.find(pred);
+        if (found) return found;
+        await new Promise((r) => { waiters.push(r); setTimeout(r, 500); });
+      }
+      throw new Error(`simulator said: ${replies.join(" | ")}`);
+    };
+    try {
+      const jf = JSON.parse(await nextLine((l) => l.includes('"kind":"jellyfin"')));
+      // Added through Settings, exactly as an owner would add a real server.
+      await page.goto(`${base}/settings/servers`);
+      await page.waitForSelector('[data-hydrated="true"]');
+      const form = page.locator("#server-form");
+      await form.locator('select[name="kind"]').selectOption("jellyfin");
+      await form.locator('input[name="name"]').fill("Sim Jellyfin");
+      await form.locator('input[name="url"]').fill(jf.url);
+      await form.locator('input[name="token"]').fill(jf.token);
+      await form.locator('button[type="submit"]').click();
+      const row = page.locator(".server-row").filter({ hasText: "Sim Jellyfin" });
+      await row.waitFor();
+      await row.locator(".server-status").filter({ hasText: /up/i }).waitFor({ timeout: 20_000 });
+
+      await page.goto(`${base}/`);
+      await page.waitForSelector('[data-hydrated="true"]');
+      await page.waitForSelector("#now-playing-empty");
+      sim.stdin.write("start jellyfin alice film 81.2.69.160\n");
+      await nextLine((l) => l.startsWith("started"));
+      const card = page.locator("#now-playing .stream").filter({ hasText: "The <Test> Film & Co" });
+      await card.waitFor({ timeout: 20_000 });
+      assert((await card.locator(".user-name").textContent()) === "alice", "the card names the user");
+      assert((await card.textContent()).includes("81.2.69.160"), "the card shows the address");
+      assert((await card.textContent()).includes("4K HDR"), "the card shows the quality");
+      await page.waitForFunction(() => {
+        const img = document.querySelector("#now-playing .stream .poster img");
+        return img && img.complete && img.naturalWidth > 0;
+      }, null, { timeout: 10_000 });
+      await page.locator("#count-streaming").filter({ hasText: "1" }).waitFor({ timeout: 10_000 });
+      await page.screenshot({ path: join(artifacts, "now-playing.png"), fullPage: true });
+
+      sim.stdin.write("stop-all\n");
+      await card.waitFor({ state: "detached", timeout: 20_000 });
+      await page.waitForSelector("#now-playing-empty");
+      await page.locator("#count-plays").filter({ hasText: "1" }).waitFor({ timeout: 10_000 });
+    } finally {
+      sim.kill("SIGTERM");
+    }
   });
 
   await check("no console errors (CSP violations, hydration or panics)", async () => {

@@ -26,6 +26,18 @@ pub enum Command {
     Admin(AdminCommand),
     /// Start simulated Plex, Jellyfin and Emby servers and Sightline connected to them.
     Demo(Demo),
+    /// Start only the simulated media servers (printed as JSON lines; commands on stdin).
+    Simulate(Simulate),
+}
+
+#[derive(Debug, Args)]
+pub struct Simulate {
+    /// A scenario file (TOML; see crates/simulator/SCENARIO.md). Default: the built-in one.
+    #[arg(long)]
+    pub scenario: Option<std::path::PathBuf>,
+    /// Do not play the scenario's streams; start them with commands on stdin.
+    #[arg(long)]
+    pub manual: bool,
 }
 
 #[derive(Debug, Args)]

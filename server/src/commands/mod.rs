@@ -3,6 +3,7 @@
 mod admin;
 mod api_key;
 mod demo;
+mod simulate;
 
 use crate::cli::{AdminCommand, ApiKeyCommand, Cli, Command};
 
@@ -14,5 +15,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::ApiKey(ApiKeyCommand::Create(args)) => api_key::create(env, &args).await,
         Command::Admin(AdminCommand::ResetPassword(args)) => admin::reset_password(env, &args).await,
         Command::Demo(args) => demo::run(env, &args).await,
+        Command::Simulate(args) => simulate::run(&args).await,
     }
 }
