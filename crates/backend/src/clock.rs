@@ -9,3 +9,11 @@ use chrono::{DateTime, Utc};
 pub fn now() -> DateTime<Utc> {
     Utc::now()
 }
+
+/// The current UTC time in whole milliseconds, the precision the store keeps: what ingestion
+/// stamps observations with, so a play restored after a restart reads back exactly.
+#[must_use]
+pub fn now_ms() -> DateTime<Utc> {
+    let now = now();
+    DateTime::from_timestamp_millis(now.timestamp_millis()).unwrap_or(now)
+}

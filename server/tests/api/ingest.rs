@@ -5,7 +5,7 @@
 
 use crate::helpers::TestApp;
 use serde_json::{Value, json};
-use sightline_simulator::{Scenario, ServerKind, SimHandle, SimOptions, Simulator, StreamSpec};
+use sightline_simulator::{Fault, Scenario, ServerKind, SimHandle, SimOptions, Simulator, StreamSpec};
 use std::time::Duration;
 
 const SCENARIO: &str = r#"
@@ -60,7 +60,9 @@ async fn wait_for(app: &TestApp, key: &str, what: &str, check: impl Fn(&Value) -
 async fn start() -> (SimHandle, TestApp, String) {
     let scenario = Scenario::from_toml_str(SCENARIO).expect("scenario parses");
     let sim = Simulator::start(scenario, SimOptions::manual()).await.expect("simulator starts");
+    let plex_tv = format!("{}/", sim.plextv_url());
     let app = TestApp::spawn_with(|c| {
+        c.plex_tv_url = plex_tv;
         c.poll_active_secs = 1;
         c.poll_idle_secs = 1;
         c.reconcile_secs = 5;
@@ -100,6 +102,30 @@ async fn streams_on_all_three_kinds_appear_stop_and_are_recorded_once() {
         assert_eq!(s["session"]["client_ip"], "81.2.69.160", "{name}");
         assert_eq!(s["session"]["state"], "playing", "{name}");
         assert!(s["session"]["position_ms"].as_u64().is_some_and(|p| p >= 600_000), "{name}: {s}");
+    }
+    // Posters come through the authenticated proxy, only for reported paths.
+    for name in ["Plex", "Jelly", "Emby"] {
+        let poster = sessions_on(&v, name)[0]["poster_url"].as_str().expect("a poster url").to_owned();
+        let res = app.client.get(app.url(&poster)).bearer_auth(&key).send().await.expect("req");
+        assert_eq!(res.status(), 200, "{name} {poster}");
+        assert_eq!(res.headers()["content-type"], "image/png");
+        let anonymous = app.client.get(app.url(&poster)).send().await.expect("req");
+        assert_ne!(anonymous.status(), 200, "the proxy needs a session or key");
+    }
+    let sneaky = app.url("/img/1?path=/status/sessions");
+    assert_eq!(app.client.get(sneaky).bearer_auth(&key).send().await.expect("req").status(), 400);
+    // Each server's accounts are synced (the scenario's users), plus none invented.
+    let store = &app.running.ctx.store;
+    for server in store.list_servers().await.expect("servers") {
+        let mut names = Vec::new();
+        for _ in 0..50 {
+            names = store.accounts(server.id).await.expect("accounts").into_iter().map(|a| a.name).collect();
+            if names.len() >= 2 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(names.contains(&"alice".to_owned()) && names.contains(&"bob".to_owned()), "{}: {names:?}", server.name);
     }
     let health = wait_for(&app, &key, "all servers up", |v| {
         v["servers"].as_array().is_some_and(|a| a.len() == 3 && a.iter().all(|h| h["status"] == "up"))
@@ -153,4 +179,114 @@ async fn a_token_revoked_mid_stream_shows_auth_failed_and_keeps_the_stream_open(
     jelly.stop(&session).expect("stops");
     sim.shutdown().await;
     app.running.stop().await.expect("stops");
+}
+
+#[tokio::test]
+async fn a_server_answering_html_mid_stream_is_down_and_the_same_play_continues_after() {
+    let (sim, app, key) = start().await;
+    let plex = sim.first(ServerKind::Plex).expect("plex");
+    let body = json!({ "kind": "plex", "name": "Plex", "url": plex.base_url(), "token": plex.token() });
+    let res = app.client.post(app.url("/api/v1/servers")).bearer_auth(&key).json(&body).send().await.expect("req");
+    assert_eq!(res.status(), 201);
+    let session = plex.start_stream(&StreamSpec::new("alice", "film")).expect("starts");
+    let first = wait_for(&app, &key, "the stream", |v| sessions_on(v, "Plex").len() == 1).await;
+    let play = sessions_on(&first, "Plex")[0]["play"].clone();
+
+    for (fault, code) in [
+        (Fault::Html, "unexpected_content_type"),
+        (Fault::Huge, "too_large"),
+        (Fault::Status(500), "http_error"),
+        (Fault::Truncated, ""),
+    ] {
+        plex.set_fault(Some(fault.clone()));
+        let v = wait_for(&app, &key, &format!("down after {fault:?}"), |v| {
+            v["servers"].as_array().is_some_and(|a| a.iter().any(|h| h["status"] == "down"))
+        })
+        .await;
+        if !code.is_empty() {
+            assert_eq!(v["servers"][0]["code"], code, "{fault:?}");
+        }
+        assert_eq!(sessions_on(&v, "Plex").len(), 1, "{fault:?} never ends a stream");
+        plex.set_fault(None);
+        let v = wait_for(&app, &key, "back up", |v| {
+            v["servers"].as_array().is_some_and(|a| a.iter().all(|h| h["status"] == "up"))
+        })
+        .await;
+        assert_eq!(sessions_on(&v, "Plex")[0]["play"], play, "after {fault:?} the same play continues");
+    }
+    plex.stop(&session).expect("stops");
+    let v = wait_for(&app, &key, "the stop", |v| sessions_on(v, "Plex").is_empty()).await;
+    assert_eq!(v["today"]["plays"], 1);
+    sim.shutdown().await;
+    app.running.stop().await.expect("stops");
+}
+
+/// `kill -9` of the real binary mid-stream: the restarted process continues the same play row.
+#[tokio::test]
+async fn after_kill_9_a_restart_continues_the_same_play_without_duplicates() {
+    let scenario = Scenario::from_toml_str(SCENARIO).expect("scenario parses");
+    let sim = Simulator::start(scenario, SimOptions::manual()).await.expect("simulator starts");
+    let emby = sim.first(ServerKind::Emby).expect("emby");
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir_all(dir.path().join("site/pkg")).expect("site dir");
+    std::fs::write(dir.path().join("site/pkg/sightline.wasm"), b"").expect("wasm stand-in");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sightline"))
+        .args(["api-key", "create", "--name", "restart"])
+        .env("SIGHTLINE_DATA_DIR", dir.path())
+        .output()
+        .expect("runs");
+    let key = String::from_utf8_lossy(&out.stdout).lines().find(|l| l.starts_with("sl_")).expect("key").to_owned();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").port();
+    let base = format!("http://127.0.0.1:{port}");
+    let spawn = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_sightline"))
+            .env("SIGHTLINE_DATA_DIR", dir.path())
+            .env("SIGHTLINE_SITE_ROOT", dir.path().join("site"))
+            .env("SIGHTLINE_LISTEN", format!("127.0.0.1:{port}"))
+            .env("SIGHTLINE_LOG", "warn")
+            .env("SIGHTLINE_POLL_IDLE_SECS", "1")
+            .env("SIGHTLINE_POLL_ACTIVE_SECS", "1")
+            .spawn()
+            .expect("spawns")
+    };
+    let client = reqwest::Client::new();
+    let active = |client: reqwest::Client, base: String, key: String| async move {
+        for _ in 0..150 {
+            if let Ok(res) = client.get(format!("{base}/api/v1/sessions/active")).bearer_auth(&key).send().await
+                && let Ok(v) = res.json::<Value>().await
+                && v["sessions"].as_array().is_some_and(|a| a.len() == 1)
+            {
+                return v;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("no active stream");
+    };
+
+    let mut first = spawn();
+    let body = json!({ "kind": "emby", "name": "Emby", "url": emby.base_url(), "token": emby.token() });
+    let mut added = false;
+    for _ in 0..100 {
+        let sent = client.post(format!("{base}/api/v1/servers")).bearer_auth(&key).json(&body).send().await;
+        if sent.is_ok_and(|r| r.status() == 201) {
+            added = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(added, "the server was added");
+    let session = emby.start_stream(&StreamSpec::new("bob", "film")).expect("starts");
+    let before = active(client.clone(), base.clone(), key.clone()).await;
+    first.kill().expect("kill -9");
+    let _ = first.wait();
+
+    let mut second = spawn();
+    let after = active(client.clone(), base.clone(), key.clone()).await;
+    assert_eq!(after["sessions"][0]["play"], before["sessions"][0]["play"], "the same play continues");
+    assert_eq!(after["sessions"][0]["started_at"], before["sessions"][0]["started_at"]);
+    assert_eq!(after["today"]["plays"], 1, "no duplicate row");
+    emby.stop(&session).expect("stops");
+    second.kill().expect("stops");
+    let _ = second.wait();
+    sim.shutdown().await;
 }

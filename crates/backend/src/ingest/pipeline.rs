@@ -34,7 +34,7 @@ impl Pipeline {
     /// Rebuilds the tracker from the plays persisted before a restart.
     pub async fn restore(ctx: AppContext, server: ServerRef) -> Result<Self, StoreError> {
         let config = ctx.config.tracker();
-        let now = clock::now();
+        let now = clock::now_ms();
         let plays = ctx.store.active_plays(server.id).await?;
         let recent = ctx.store.recent_stops(server.id, now - config.resume_window).await?;
         let tracker = ServerTracker::restore_with_recent(plays, recent);
@@ -56,16 +56,6 @@ impl Pipeline {
         }
         pipeline.publish_health();
         Ok(pipeline)
-    }
-
-    #[must_use]
-    pub fn server_id(&self) -> sightline_domain::ServerId {
-        self.server.id
-    }
-
-    #[must_use]
-    pub fn store(&self) -> &Arc<dyn crate::store::Store> {
-        &self.ctx.store
     }
 
     #[must_use]
@@ -135,7 +125,7 @@ impl Pipeline {
 
     /// Writes every active play now (before a stop or a restart of the task).
     pub async fn flush(&mut self) {
-        let now = clock::now();
+        let now = clock::now_ms();
         let writes: Vec<PlayWrite> =
             self.tracker.active_plays().iter().map(|p| PlayWrite::Active(Box::new(p.clone()))).collect();
         if let Err(e) = self.ctx.store.write_plays(self.server.id, &writes, now).await {

@@ -10,6 +10,7 @@ use crate::media::feed::{Feed, FeedMessage};
 use crate::media::plex::{NotifiedState, PlayStateNotification};
 use crate::media::server::{AdapterOptions, MediaError, MediaServer, connect_with};
 use crate::store::ServerRecord;
+use sightline_domain::ServerId;
 use sightline_domain::live::{FeedKind, ServerRef};
 use sightline_domain::media::{MediaSession, PlaybackState, ServerKind};
 use sightline_domain::tracker::Observation;
@@ -18,8 +19,9 @@ use std::time::Duration;
 use tokio::time::{Instant, sleep_until, timeout};
 use tokio_util::sync::CancellationToken;
 
-/// A push channel that says nothing for this long is presumed dead and reopened.
-const FEED_SILENCE: Duration = Duration::from_secs(180);
+/// A push channel that says nothing for this long is presumed dead and reopened (Plex pings
+/// every 10 s; Jellyfin answers the keep-alive sent every 30 s).
+const FEED_SILENCE: Duration = Duration::from_secs(90);
 /// After play-state notifications, wait this long for more before applying them together.
 const NOTIFY_BATCH: Duration = Duration::from_millis(1000);
 /// A notification about an unknown or ended session triggers a full fetch this soon.
@@ -44,12 +46,43 @@ pub async fn run(ctx: AppContext, server: ServerRecord, shutdown: CancellationTo
     let adapter = match adapter(&ctx, &server).await {
         Ok(a) => a,
         Err(e) => {
-            pipeline.failed(&e, clock::now());
+            pipeline.failed(&e, clock::now_ms());
             shutdown.cancelled().await;
             return;
         }
     };
+    // Account lists (plex.tv may take its time) never hold up following sessions.
+    let accounts = tokio::spawn(sync_accounts(ctx.clone(), server.id, Arc::clone(&adapter), shutdown.clone()));
     Follower::new(&ctx, server.kind, adapter, pipeline).follow(&shutdown).await;
+    let _ = accounts.await;
+}
+
+/// Lists the server's accounts shortly after start and every `ACCOUNTS_EVERY`.
+async fn sync_accounts(ctx: AppContext, server: ServerId, adapter: Arc<dyn MediaServer>, shutdown: CancellationToken) {
+    let mut wait = Duration::from_secs(1);
+    loop {
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            () = tokio::time::sleep(wait) => {}
+        }
+        let listed = tokio::select! {
+            () = shutdown.cancelled() => return,
+            listed = adapter.accounts() => listed,
+        };
+        wait = match listed {
+            Ok(accounts) => {
+                match ctx.store.sync_accounts(server, &accounts, clock::now_ms()).await {
+                    Ok(added) => tracing::debug!(server = server.0, listed = accounts.len(), added, "accounts synced"),
+                    Err(e) => tracing::warn!(server = server.0, error = %e, "could not store the server's accounts"),
+                }
+                ACCOUNTS_EVERY
+            }
+            Err(e) => {
+                tracing::debug!(server = server.0, error = %e, "could not list the server's accounts");
+                ACCOUNTS_RETRY
+            }
+        };
+    }
 }
 
 async fn adapter(ctx: &AppContext, server: &ServerRecord) -> Result<Arc<dyn MediaServer>, MediaError> {
@@ -71,7 +104,6 @@ enum Wake {
     Poll,
     Flush,
     Tick,
-    Accounts,
     FeedRetry,
     Message(Result<Option<FeedMessage>, MediaError>),
 }
@@ -84,7 +116,6 @@ struct Follower {
     feed_failures: u32,
     next_feed: Instant,
     next_poll: Instant,
-    next_accounts: Instant,
     next_tick: Instant,
     /// Plex: the last complete list, patched by notifications between polls.
     sessions: Vec<MediaSession>,
@@ -106,7 +137,6 @@ impl Follower {
             feed_failures: 0,
             next_feed: now,
             next_poll: now,
-            next_accounts: now + Duration::from_secs(2),
             next_tick: now + TICK,
             sessions: Vec::new(),
             flush_at: None,
@@ -127,7 +157,6 @@ impl Follower {
                 () = sleep_until(self.next_poll) => Wake::Poll,
                 () = sleep_until(flush_at), if self.flush_at.is_some() => Wake::Flush,
                 () = sleep_until(self.next_tick) => Wake::Tick,
-                () = sleep_until(self.next_accounts) => Wake::Accounts,
                 () = sleep_until(self.next_feed), if self.feed.is_none() => Wake::FeedRetry,
                 message = next_message(self.feed.as_mut()), if self.feed.is_some() => Wake::Message(message),
             };
@@ -136,14 +165,13 @@ impl Follower {
                 Wake::Poll => self.poll().await,
                 Wake::Flush => {
                     self.flush_at = None;
-                    let at = clock::now();
+                    let at = clock::now_ms();
                     self.pipeline.observe(Observation::Snapshot { at, sessions: self.sessions.clone() }).await;
                 }
                 Wake::Tick => {
                     self.next_tick = Instant::now() + TICK;
-                    self.pipeline.observe(Observation::Tick { at: clock::now() }).await;
+                    self.pipeline.observe(Observation::Tick { at: clock::now_ms() }).await;
                 }
-                Wake::Accounts => self.sync_accounts().await,
                 Wake::FeedRetry => {}
                 Wake::Message(message) => self.on_message(message).await,
             }
@@ -163,7 +191,7 @@ impl Follower {
 
     async fn poll(&mut self) {
         let result = self.adapter.sessions().await;
-        let at = clock::now();
+        let at = clock::now_ms();
         match result {
             Ok(sessions) => {
                 self.sessions.clone_from(&sessions);
@@ -207,7 +235,7 @@ impl Follower {
     async fn on_message(&mut self, message: Result<Option<FeedMessage>, MediaError>) {
         match message {
             Ok(Some(FeedMessage::Sessions(sessions))) => {
-                let at = clock::now();
+                let at = clock::now_ms();
                 self.sessions.clone_from(&sessions);
                 self.pipeline.up(self.feed_kind, at);
                 self.pipeline.observe(Observation::Snapshot { at, sessions }).await;
@@ -245,23 +273,6 @@ impl Follower {
             self.next_poll = self.next_poll.min(Instant::now() + FETCH_SOON);
         } else if self.flush_at.is_none() {
             self.flush_at = Some(Instant::now() + NOTIFY_BATCH);
-        }
-    }
-
-    async fn sync_accounts(&mut self) {
-        match self.adapter.accounts().await {
-            Ok(accounts) => {
-                let (server, now) = (self.pipeline.server_id(), clock::now());
-                match self.pipeline.store().sync_accounts(server, &accounts, now).await {
-                    Ok(added) => tracing::debug!(listed = accounts.len(), added, "accounts synced"),
-                    Err(e) => tracing::warn!(error = %e, "could not store the server's accounts"),
-                }
-                self.next_accounts = Instant::now() + ACCOUNTS_EVERY;
-            }
-            Err(e) => {
-                tracing::debug!(error = %e, "could not list the server's accounts");
-                self.next_accounts = Instant::now() + ACCOUNTS_RETRY;
-            }
         }
     }
 }

@@ -411,3 +411,24 @@ fn remote_end_points_with_ports_ipv6_and_garbage() {
         assert_eq!(with_end_point(garbage), None, "{garbage:?}");
     }
 }
+
+#[test]
+fn the_poster_is_the_series_or_item_primary_image() {
+    let sessions = parse_sessions(JELLYFIN_TRANSCODE, ServerKind::Jellyfin).expect("parses");
+    let poster = sessions[0].media.poster.as_deref().expect("a poster path");
+    assert!(poster.starts_with("/Items/") && poster.ends_with("/Images/Primary"), "{poster}");
+}
+
+#[test]
+fn users_parse_into_accounts_with_their_policy() {
+    let body = r#"[{"Id":"u1","Name":"Alice","PrimaryImageTag":"abc","Policy":{"IsAdministrator":true,"IsDisabled":false}},
+        {"Id":"u2","Name":"Bob","Policy":{"IsAdministrator":false,"IsDisabled":true}},{"Name":"no id"}]"#;
+    let users = parse_users(body).expect("parses");
+    assert_eq!(users.len(), 2);
+    assert_eq!(
+        (users[0].external_id.as_str(), users[0].is_admin, users[0].thumb.as_deref()),
+        ("u1", true, Some("/Users/u1/Images/Primary"))
+    );
+    assert!(users[1].is_disabled && users[1].thumb.is_none());
+    assert!(parse_users("<html>").is_err());
+}

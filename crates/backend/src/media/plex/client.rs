@@ -3,7 +3,7 @@
 //! itself is `MediaHttp`'s; the session payloads are read by `parser.rs`.
 
 use super::events::PlexEvents;
-use super::{parse_accounts_xml, parse_sessions_json, parse_sessions_xml};
+use super::{parse_accounts_json, parse_accounts_xml, parse_sessions_json, parse_sessions_xml};
 use crate::media::feed::Feed;
 use crate::media::http::{BytesReply, HttpReply, MediaHttp, MediaHttpOptions};
 use crate::media::server::{AccountInfo, MediaError, MediaServer, ServerIdentity, mime, unexpected};
@@ -94,11 +94,10 @@ impl MediaServer for Plex {
     /// The server's local accounts (the owner is account 1), plus plex.tv's shared users when
     /// plex.tv answers; a plex.tv failure is logged and the local list still counts.
     async fn accounts(&self) -> Result<Vec<AccountInfo>, MediaError> {
-        let local = self.http.get("/accounts", &[]).await?;
-        let mut accounts = parse_accounts_xml(&local.body)?;
+        let mut accounts = read_accounts(&self.http.get("/accounts", &[]).await?)?;
         if let Some(plex_tv) = &self.plex_tv {
             match plex_tv.get("/api/users/", &[]).await.map_err(MediaError::from) {
-                Ok(reply) => match parse_accounts_xml(&reply.body) {
+                Ok(reply) => match read_accounts(&reply) {
                     Ok(shared) => merge_accounts(&mut accounts, shared),
                     Err(e) => tracing::warn!(error = %e, "plex.tv's shared-user list is unreadable"),
                 },
@@ -111,6 +110,14 @@ impl MediaServer for Plex {
     async fn image(&self, path: &str) -> Result<BytesReply, MediaError> {
         Ok(self.http.send_bytes(reqwest::Method::GET, path, &[], None, crate::media::MAX_IMAGE_BYTES).await?)
     }
+}
+
+/// An account list in whichever format the server chose.
+fn read_accounts(reply: &HttpReply) -> Result<Vec<AccountInfo>, MediaError> {
+    Ok(match format_of(reply)? {
+        Format::Json => parse_accounts_json(&reply.body)?,
+        Format::Xml => parse_accounts_xml(&reply.body)?,
+    })
 }
 
 /// Adds shared users to the local list; plex.tv's names and avatars win for accounts in both.

@@ -6,6 +6,6 @@ pub mod events;
 mod parser;
 
 pub use parser::{
-    NotifiedState, PlayStateNotification, parse_accounts_xml, parse_notification, parse_sessions_json,
-    parse_sessions_xml,
+    NotifiedState, PlayStateNotification, parse_accounts_json, parse_accounts_xml, parse_notification,
+    parse_sessions_json, parse_sessions_xml,
 };

@@ -36,9 +36,17 @@ pub fn parse_sessions_json(body: &str) -> Result<Vec<MediaSession>, ParseError> 
 /// `GET /api/users` (`User` elements, the shared users). Plex's placeholder account 0 and
 /// entries without an id are left out; account 1 is the server owner.
 pub fn parse_accounts_xml(body: &str) -> Result<Vec<AccountInfo>, ParseError> {
-    let root = xml_tree(body)?;
+    Ok(accounts(&xml_tree(body)?))
+}
+
+/// [`parse_accounts_xml`] for the JSON form (`{"MediaContainer":{"Account":[…]}}`).
+pub fn parse_accounts_json(body: &str) -> Result<Vec<AccountInfo>, ParseError> {
+    Ok(accounts(&json_tree(body)?))
+}
+
+fn accounts(root: &Node) -> Vec<AccountInfo> {
     let listed = root.children_named("Account").chain(root.children_named("User"));
-    Ok(listed
+    listed
         .filter_map(|node| {
             let id = node.owned("id").filter(|id| id != "0")?;
             let name = node.owned("title").or_else(|| node.owned("name")).or_else(|| node.owned("username"));
@@ -50,7 +58,7 @@ pub fn parse_accounts_xml(body: &str) -> Result<Vec<AccountInfo>, ParseError> {
                 external_id: id,
             })
         })
-        .collect())
+        .collect()
 }
 
 /// One `PlaySessionStateNotification`: a player started, paused, stopped or reported progress.

@@ -484,3 +484,37 @@ fn absurd_nesting_and_two_roots_are_refused() {
     assert_eq!(parse_sessions_xml(&deep), Err(ParseError::TooLarge { limit: MAX_DEPTH, unit: "levels of nesting" }));
     assert!(matches!(parse_sessions_xml("<MediaContainer/><MediaContainer/>"), Err(ParseError::NotXml(_))));
 }
+
+#[test]
+fn the_poster_is_the_items_own_library_path_and_remote_urls_are_ignored() {
+    let xml = fixture("plex/ha-core/session_base.xml").replace("{user_id}", "1");
+    let s = only(parse_sessions_xml(&xml).expect("parses"));
+    assert_eq!(s.media.poster.as_deref(), Some("/library/metadata/1/thumb/1590245989"));
+    // An episode prefers its show's poster; a remote URL is never proxied.
+    let episode = r#"<MediaContainer size="1"><Video sessionKey="5" ratingKey="9" type="episode" title="E"
+        thumb="/library/metadata/9/thumb/1" grandparentThumb="/library/metadata/7/thumb/2">
+        <User id="1" title="a"/><Player state="playing"/></Video></MediaContainer>"#;
+    let s = only(parse_sessions_xml(episode).expect("parses"));
+    assert_eq!(s.media.poster.as_deref(), Some("/library/metadata/7/thumb/2"));
+    let remote = episode
+        .replace("/library/metadata/7/thumb/2", "http://evil.example/x.jpg")
+        .replace("thumb=\"/library/metadata/9/thumb/1\"", "thumb=\"https://plex.tv/x.png\"");
+    assert_eq!(only(parse_sessions_xml(&remote).expect("parses")).media.poster, None);
+}
+
+#[test]
+fn local_accounts_and_plex_tv_shared_users_parse_into_accounts() {
+    let local = parse_accounts_xml(&fixture("plex/ha-core/plex_server_accounts.xml")).expect("parses");
+    let ids: Vec<_> = local.iter().map(|a| (a.external_id.as_str(), a.name.as_str(), a.is_admin)).collect();
+    // Account 0 is Plex's placeholder; account 1 is the owner.
+    assert_eq!(ids, [("1", "User 1", true), ("1000", "User 1000", false), ("1001", "User 1001", false)]);
+    let shared = parse_accounts_xml(&fixture("plex/ha-core/plextv_shared_users.xml")).expect("parses");
+    assert_eq!(shared.len(), 2);
+    assert_eq!(shared[0].external_id, "1000");
+    assert_eq!(shared[0].thumb.as_deref(), Some("https://plex.tv/users/0000000000000000/avatar?c=1467656888"));
+    let json = r#"{"MediaContainer":{"size":2,"Account":[{"id":0,"name":""},{"id":1,"name":"owner"}]}}"#;
+    let from_json = parse_accounts_json(json).expect("parses");
+    assert_eq!((from_json.len(), from_json[0].name.as_str(), from_json[0].is_admin), (1, "owner", true));
+    assert!(parse_accounts_xml("<html>").is_err());
+    assert!(parse_accounts_json("<html>").is_err());
+}
