@@ -33,7 +33,14 @@ fn plan(i: usize, run_secs: u64) -> Plan {
     let start = n % 15;
     // A third pause once, a quarter stop before the end of the run, the rest play through.
     let pause = n.is_multiple_of(3).then_some((30 + n % 40, 10 + n % 20));
-    let stop = n.is_multiple_of(4).then_some(start + 45 + n % (run_secs.saturating_sub(75).max(1)));
+    let mut stop = n.is_multiple_of(4).then_some(start + 45 + n % (run_secs.saturating_sub(75).max(1)));
+    // Jellyfin and Emby report sessions every 1.5 s: a resume and a stop closer than that are
+    // one observation for any client of theirs, so the script keeps them 5 s apart.
+    if let (Some(s), Some((at, len))) = (stop.as_mut(), pause)
+        && (start + at + len..start + at + len + 5).contains(s)
+    {
+        *s = start + at + len + 5;
+    }
     Plan { start, pause, stop }
 }
 

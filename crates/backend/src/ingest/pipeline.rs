@@ -10,7 +10,7 @@ use crate::store::{PlayWrite, StoreError};
 use chrono::{DateTime, TimeDelta, Utc};
 use sightline_domain::LiveEvent;
 use sightline_domain::live::{FeedKind, NowPlaying, ServerHealth, ServerRef, ServerStatus};
-use sightline_domain::tracker::{ActivePlay, Observation, PlayId, ServerTracker, TrackerConfig, TrackerEvent};
+use sightline_domain::tracker::{ActivePlay, Observation, PlayId, PlayKey, ServerTracker, TrackerConfig, TrackerEvent};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
@@ -56,6 +56,13 @@ impl Pipeline {
         }
         pipeline.publish_health();
         Ok(pipeline)
+    }
+
+    /// Whether applying this list would end a play in progress.
+    #[must_use]
+    pub fn would_end(&self, sessions: &[sightline_domain::media::MediaSession]) -> bool {
+        let seen: BTreeSet<PlayKey> = sessions.iter().map(PlayKey::of).collect();
+        self.tracker.active_plays().iter().any(|p| !seen.contains(&p.key()))
     }
 
     #[must_use]

@@ -235,12 +235,18 @@ impl Follower {
     async fn on_message(&mut self, message: Result<Option<FeedMessage>, MediaError>) {
         match message {
             Ok(Some(FeedMessage::Sessions(sessions))) => {
+                // A pushed list may have been sent before the last poll was answered. It may add
+                // and update plays, but only a fresh poll (sequential, so newer) may end one.
+                if self.pipeline.would_end(&sessions) {
+                    self.poll().await;
+                    return;
+                }
                 let at = clock::now_ms();
                 self.sessions.clone_from(&sessions);
                 self.pipeline.up(self.feed_kind, at);
                 self.pipeline.observe(Observation::Snapshot { at, sessions }).await;
             }
-            Ok(Some(FeedMessage::PlayStates(states))) => self.on_play_states(&states),
+            Ok(Some(FeedMessage::PlayStates(states))) => self.on_play_states(&states).await,
             Ok(Some(FeedMessage::KeepAlive)) => {}
             Ok(None) => self.feed_failed("the server closed the push channel"),
             Err(e) => self.feed_failed(&e.to_string()),
@@ -248,9 +254,11 @@ impl Follower {
     }
 
     /// Patches the last list with Plex notifications; anything it cannot patch (a new session,
-    /// a stop, an error) asks for a full fetch instead.
-    fn on_play_states(&mut self, states: &[PlayStateNotification]) {
+    /// a stop, an error) asks for a full fetch instead. A changed state (pause, resume) is applied
+    /// at once, so a resume right before a stop is still seen; position updates are batched.
+    async fn on_play_states(&mut self, states: &[PlayStateNotification]) {
         let mut fetch = false;
+        let mut state_changed = false;
         for n in states {
             let known = self.sessions.iter_mut().find(|s| s.session_key == n.session_key);
             match (known, &n.state) {
@@ -260,6 +268,7 @@ impl Follower {
                         state @ (PlaybackState::Playing | PlaybackState::Paused | PlaybackState::Buffering),
                     ),
                 ) => {
+                    state_changed |= session.state != *state;
                     session.state = *state;
                     if n.view_offset_ms.is_some() {
                         session.position_ms =
@@ -269,9 +278,14 @@ impl Follower {
                 _ => fetch = true,
             }
         }
+        if state_changed {
+            self.flush_at = None;
+            let at = clock::now_ms();
+            self.pipeline.observe(Observation::Snapshot { at, sessions: self.sessions.clone() }).await;
+        }
         if fetch {
             self.next_poll = self.next_poll.min(Instant::now() + FETCH_SOON);
-        } else if self.flush_at.is_none() {
+        } else if self.flush_at.is_none() && !state_changed {
             self.flush_at = Some(Instant::now() + NOTIFY_BATCH);
         }
     }
