@@ -242,7 +242,11 @@ async fn main() -> anyhow::Result<()> {
     for kind in ["start", "pause", "resume", "stop"] {
         let (e, s) = (expect.get(kind).copied().unwrap_or(0), seen.get(kind).copied().unwrap_or(0));
         missed_total += e.saturating_sub(s);
-        println!("{kind:>7}: scripted {e:>5}, seen live {s:>5}, missed {}", e.saturating_sub(s));
+        println!(
+            "{kind:>7}: scripted {e:>5}, seen live {s:>5}, missed {}, extra {}",
+            e.saturating_sub(s),
+            s.saturating_sub(e)
+        );
     }
     println!("transitions missed: {missed_total}");
     Ok(())
