@@ -7,6 +7,7 @@ use sightline_backend::auth::setup::SetupGate;
 use sightline_backend::auth::{AuthService, SessionPolicy};
 use sightline_backend::config::{self, Config};
 use sightline_backend::crypto::{self, SecretBox};
+use sightline_backend::geo::Geo;
 use sightline_backend::hub::Hub;
 use sightline_backend::ingest::Ingest;
 use sightline_backend::secret::SecretString;
@@ -75,12 +76,14 @@ pub async fn build_context(config: Config) -> anyhow::Result<(AppContext, Option
         tracing::info!("SIGHTLINE_BASE_URL is not set: cookies are not marked Secure; set it when serving over https");
     }
     let auth = Arc::new(AuthService::new(Arc::clone(&store), session_policy(&config), gate));
+    let geo = Geo::open(&config.data_dir);
     let ctx = AppContext {
         config: Arc::new(config),
         store,
         auth,
         hub: Hub::default(),
         ingest: Ingest::new(),
+        geo,
         secrets: Arc::new(secrets),
         started_at: clock::now(),
     };

@@ -4,6 +4,7 @@
 use crate::auth::AuthService;
 use crate::config::Config;
 use crate::crypto::SecretBox;
+use crate::geo::Geo;
 use crate::hub::Hub;
 use crate::ingest::Ingest;
 use crate::store::Store;
@@ -18,6 +19,8 @@ pub struct AppContext {
     pub hub: Hub,
     /// The live board (active streams, server health) and the ingestion supervisor's doorbell.
     pub ingest: Ingest,
+    /// GeoIP databases from `DATA_DIR/geoip/` (possibly none).
+    pub geo: Geo,
     /// Encrypts and decrypts stored secrets (media-server tokens, webhook URLs).
     pub secrets: Arc<SecretBox>,
     pub started_at: DateTime<Utc>,

@@ -6,11 +6,13 @@
 
 pub mod backoff;
 pub mod event;
+pub mod geo;
 pub mod health;
 pub mod ids;
 pub mod live;
 pub mod media;
 pub mod principal;
+pub mod rules;
 pub mod tracker;
 pub mod validate;
 
