@@ -85,6 +85,8 @@ impl LiveState {
             LiveEvent::ServerHealth { health } => self.health.update(|h| {
                 h.insert(health.server, health);
             }),
+            // Incidents get their own page with the detection issue; counted in `n_events` meanwhile.
+            LiveEvent::Incident { .. } => {}
         }
     }
 }

@@ -11,7 +11,7 @@
 //        E2E_ARTIFACTS (default target/e2e-artifacts), CHROMIUM (default /usr/bin/chromium).
 
 import { spawn } from "node:child_process";
-import { mkdtempSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -66,6 +66,9 @@ async function waitForHealth(base, proc) {
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), "sightline-e2e-"));
+// MaxMind's test City database, so simulated addresses get a place (81.2.69.160 is London).
+mkdirSync(join(dataDir, "geoip"));
+copyFileSync(resolve(root, "../shared/geoip/GeoIP2-City-Test.mmdb"), join(dataDir, "geoip", "GeoIP2-City-Test.mmdb"));
 const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
 const serverLog = [];
@@ -331,6 +334,7 @@ try {
       assert((await card.locator(".user-name").textContent()) === "alice", "the card names the user");
       assert((await card.textContent()).includes("81.2.69.160"), "the card shows the address");
       assert((await card.textContent()).includes("4K HDR"), "the card shows the quality");
+      assert((await card.locator(".stream-place").textContent()) === "London, GB", "the card shows the place");
       await page.waitForFunction(() => {
         const img = document.querySelector("#now-playing .stream .poster img");
         return img && img.complete && img.naturalWidth > 0;

@@ -1,7 +1,7 @@
 //! The HTTP router: form and API handlers, the live socket, Leptos pages and server
 //! functions, static files, and the middleware stack around all of it.
 
-use crate::handlers::{api_v1, forms, health, live_sessions, servers, ws};
+use crate::handlers::{api_v1, forms, health, incidents, live_sessions, servers, ws};
 use crate::middleware;
 use crate::middleware::security::CspNonce;
 use crate::state::ServerState;
@@ -58,6 +58,7 @@ pub fn build(ctx: AppContext, shutdown: CancellationToken) -> Router {
         .route("/api/v1/servers/{id}", patch(servers::update).delete(servers::delete))
         .route("/api/v1/servers/{id}/test", post(servers::test))
         .route("/api/v1/sessions/active", get(live_sessions::active))
+        .route("/api/v1/incidents", get(incidents::list))
         .route("/img/{server}", get(live_sessions::image))
         .route("/api/v1/{*rest}", any(api_v1::not_found))
         .leptos_routes_with_context(&state, routes, provide.clone(), move || shell(shell_options.clone()))

@@ -7,6 +7,7 @@ use anyhow::Context as _;
 use sightline_backend::AppContext;
 use sightline_backend::auth::setup::SETUP_TOKEN_FILE;
 use sightline_backend::config::Config;
+use sightline_backend::geo::download::{MaxMind, keep_fresh};
 use sightline_domain::LiveEvent;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -71,7 +72,19 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     let tasks = TaskTracker::new();
     tasks.spawn(tasks::heartbeat(ctx.clone(), shutdown.clone()));
     tasks.spawn(tasks::sweep_sessions(ctx.clone(), shutdown.clone()));
+    sightline_backend::detect::install_defaults(&ctx, sightline_backend::clock::now())
+        .await
+        .context("cannot install the default detection rules")?;
     tasks.spawn(sightline_backend::ingest::supervise(ctx.clone(), shutdown.clone()));
+    if let (Some(account_id), Some(license_key)) = (&ctx.config.maxmind_account_id, &ctx.config.maxmind_license_key) {
+        let maxmind = MaxMind {
+            base_url: ctx.config.maxmind_url.clone(),
+            account_id: account_id.clone(),
+            license_key: license_key.clone(),
+            editions: ctx.config.maxmind_editions.clone(),
+        };
+        tasks.spawn(keep_fresh(ctx.geo.clone(), maxmind, shutdown.clone()));
+    }
 
     let app = router::build(ctx.clone(), shutdown.clone());
     let stop = shutdown.clone();

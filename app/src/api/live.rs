@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use sightline_domain::live::{NowPlaying, ServerHealth, TodayCounters};
 
 /// Everything the "Now playing" section starts from; live events update it afterwards.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NowPlayingView {
     pub sessions: Vec<NowPlaying>,
     pub today: TodayCounters,

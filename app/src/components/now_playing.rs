@@ -167,6 +167,8 @@ fn StreamCard(stream: NowPlaying, tick: RwSignal<u64>) -> impl IntoView {
     let server_name = stream.server.name.clone();
     let color = format!("--server-color: {}", stream.server.color);
     let ip = s.client_ip.map(|ip| ip.to_string()).unwrap_or_default();
+    let place = stream.geo.as_ref().map(sightline_domain::live::SessionGeo::label);
+    let anonymous = stream.geo.as_ref().is_some_and(|g| g.anonymous);
     let start_tick = tick.get_untracked();
     let percent = move || {
         let elapsed_ms = if state == PlaybackState::Playing { (tick.get() - start_tick) * 1000 } else { 0 };
@@ -185,10 +187,12 @@ fn StreamCard(stream: NowPlaying, tick: RwSignal<u64>) -> impl IntoView {
                 <div class="stream-sub muted">{subtitle}</div>
                 <div class="stream-user"><span class="user-name">{user}</span>" · "<span class="server-name">{server_name}</span></div>
                 <div class="stream-meta muted">{device}" "{ip}</div>
+                {place.map(|p| view! { <div class="stream-place muted">{p}</div> })}
                 <div class="badges">
                     <span class=format!("tag state-{}", state_label.to_lowercase())>{state_label}</span>
                     {(!quality.is_empty()).then(|| view! { <span class="tag">{quality}</span> })}
                     <span class="tag">{decision}</span>
+                    {anonymous.then(|| view! { <span class="tag warn" title="VPN, hosting network, proxy or Tor">"Anonymizer"</span> })}
                 </div>
                 <div class="progress" role="progressbar" aria-label="Progress">
                     <div class="progress-bar" style=move || format!("width: {:.1}%", percent())></div>

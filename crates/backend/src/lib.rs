@@ -8,6 +8,7 @@ pub mod clock;
 pub mod config;
 pub mod context;
 pub mod crypto;
+pub mod detect;
 pub mod geo;
 pub mod hub;
 pub mod images;

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ids::ServerId;
 use crate::live::{NowPlaying, ServerHealth};
+use crate::rules::Severity;
 
 /// One message on the live channel. Serialized as JSON with a `type` tag.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -27,6 +28,8 @@ pub enum LiveEvent {
     Stopped { server: ServerId, play: String },
     /// A media server's health changed.
     ServerHealth { health: ServerHealth },
+    /// A detection rule was violated: an incident opened, or an open one recurred.
+    Incident { id: i64, opened: bool, severity: Severity, summary: String },
 }
 
 impl LiveEvent {
@@ -41,6 +44,7 @@ impl LiveEvent {
             LiveEvent::Playing { .. } => "playing",
             LiveEvent::Stopped { .. } => "stopped",
             LiveEvent::ServerHealth { .. } => "server_health",
+            LiveEvent::Incident { .. } => "incident",
         }
     }
 }

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ids::ServerId;
 use crate::media::{MediaSession, ServerKind};
+use crate::rules::{AddressClass, Location};
 
 /// The media server a stream or a health report belongs to, as the owner named it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -18,8 +19,45 @@ pub struct ServerRef {
     pub color: String,
 }
 
+/// Where a stream comes from, as GeoIP places its client address.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionGeo {
+    pub class: AddressClass,
+    /// The country's English name, when known (also without a point).
+    pub country_name: Option<String>,
+    /// ISO 3166-1 alpha-2, when known.
+    pub country_code: Option<String>,
+    /// City, region, point, accuracy and network; `None` for addresses that are not located.
+    pub location: Option<Location>,
+    /// A VPN exit, hosting network, public proxy or Tor exit (Anonymous-IP database).
+    pub anonymous: bool,
+}
+
+impl SessionGeo {
+    /// "London, GB", "Local network", "Relay", …
+    #[must_use]
+    pub fn label(&self) -> String {
+        match self.class {
+            AddressClass::Private => "Local network".to_owned(),
+            AddressClass::Cgnat => "Carrier NAT".to_owned(),
+            AddressClass::Relay => "Relay".to_owned(),
+            AddressClass::Unknown => "Unknown".to_owned(),
+            AddressClass::Public => {
+                let place = self.location.as_ref().and_then(|l| l.city.clone().or_else(|| l.region.clone()));
+                match (place, self.country_code.as_deref(), self.country_name.as_deref()) {
+                    (Some(p), Some(code), _) => format!("{p}, {code}"),
+                    (Some(p), None, _) => p,
+                    (None, _, Some(name)) => name.to_owned(),
+                    (None, Some(code), None) => code.to_owned(),
+                    (None, None, None) => "Unknown location".to_owned(),
+                }
+            }
+        }
+    }
+}
+
 /// One stream in progress on one server.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NowPlaying {
     /// The play's id, unique within its server: 16 hex digits (a string, so JavaScript keeps it exact).
     pub play: String,
@@ -34,6 +72,9 @@ pub struct NowPlaying {
     pub session: MediaSession,
     /// The poster through Sightline's image proxy (`/img/...`), when the server has one.
     pub poster_url: Option<String>,
+    /// Where the client address is, when Sightline could tell.
+    #[serde(default)]
+    pub geo: Option<SessionGeo>,
 }
 
 impl NowPlaying {

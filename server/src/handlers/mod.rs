@@ -4,6 +4,7 @@
 pub mod api_v1;
 pub mod forms;
 pub mod health;
+pub mod incidents;
 pub mod live_sessions;
 pub mod servers;
 pub mod ws;

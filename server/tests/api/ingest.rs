@@ -62,6 +62,11 @@ async fn start() -> (SimHandle, TestApp, String) {
     let sim = Simulator::start(scenario, SimOptions::manual()).await.expect("simulator starts");
     let plex_tv = format!("{}/", sim.plextv_url());
     let app = TestApp::spawn_with(|c| {
+        // MaxMind's test City database: 81.2.69.160 is London.
+        let geoip = c.data_dir.join("geoip");
+        std::fs::create_dir_all(&geoip).expect("geoip dir");
+        let city = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/geoip/GeoIP2-City-Test.mmdb");
+        std::fs::copy(city, geoip.join("GeoIP2-City-Test.mmdb")).expect("copies the test database");
         c.plex_tv_url = plex_tv;
         c.poll_active_secs = 1;
         c.poll_idle_secs = 1;
@@ -100,6 +105,10 @@ async fn streams_on_all_three_kinds_appear_stop_and_are_recorded_once() {
         assert_eq!(s["session"]["media"]["title"], "Test <Film> & Co", "{name}");
         assert_eq!(s["session"]["user"]["name"], "alice", "{name}");
         assert_eq!(s["session"]["client_ip"], "81.2.69.160", "{name}");
+        assert_eq!(s["geo"]["class"], "public", "{name}");
+        assert_eq!(s["geo"]["country_code"], "GB", "{name}");
+        assert_eq!(s["geo"]["location"]["city"], "London", "{name}");
+        assert_eq!(s["geo"]["location"]["accuracy_km"], 100.0, "{name}");
         assert_eq!(s["session"]["state"], "playing", "{name}");
         assert!(s["session"]["position_ms"].as_u64().is_some_and(|p| p >= 600_000), "{name}: {s}");
     }

@@ -69,6 +69,14 @@ pub struct Config {
     pub short_play_secs: u32,
     /// Where plex.tv is (shared-user lists). Only tests change it.
     pub plex_tv_url: String,
+    /// MaxMind account id and license key: with both, GeoLite2 databases are downloaded and
+    /// refreshed weekly into `DATA_DIR/geoip/`.
+    pub maxmind_account_id: Option<String>,
+    pub maxmind_license_key: Option<SecretString>,
+    /// Which MaxMind editions to download.
+    pub maxmind_editions: Vec<String>,
+    /// Where MaxMind serves downloads. Only tests change it.
+    pub maxmind_url: String,
 }
 
 /// The ingestion settings that are whole numbers: (name, minimum, maximum).
@@ -104,6 +112,10 @@ impl Default for Config {
             resume_window_hours: 6,
             short_play_secs: 120,
             plex_tv_url: "https://plex.tv/".to_owned(),
+            maxmind_account_id: None,
+            maxmind_license_key: None,
+            maxmind_editions: vec!["GeoLite2-City".to_owned(), "GeoLite2-ASN".to_owned()],
+            maxmind_url: "https://download.maxmind.com/".to_owned(),
         }
     }
 }
@@ -172,6 +184,9 @@ impl Config {
                 m.insert(*name, v.to_string());
             }
         }
+        m.insert("maxmind_account_id", self.maxmind_account_id.clone().unwrap_or_else(|| "(unset)".to_owned()));
+        m.insert("maxmind_license_key", if self.maxmind_license_key.is_some() { "***" } else { "(unset)" }.to_owned());
+        m.insert("maxmind_editions", self.maxmind_editions.join(","));
         m.insert("secret_key", if self.secret_key.is_some() { "***" } else { "(key file)" }.to_owned());
         m
     }

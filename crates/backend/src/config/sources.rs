@@ -32,6 +32,10 @@ const KNOWN_KEYS: &[&str] = &[
     "RESUME_WINDOW_HOURS",
     "SHORT_PLAY_SECS",
     "PLEX_TV_URL",
+    "MAXMIND_ACCOUNT_ID",
+    "MAXMIND_LICENSE_KEY",
+    "MAXMIND_EDITIONS",
+    "MAXMIND_URL",
 ];
 
 /// Loads the configuration from `env` (pass `std::env::vars()` in production).
@@ -180,6 +184,32 @@ fn apply_env(cfg: &mut Config, env: &HashMap<String, String>, warnings: &mut Vec
     if let Some(Sourced(v, src)) = env_value(env, "PLEX_TV_URL")? {
         let url = Url::parse(v.trim()).map_err(|e| invalid("plex_tv_url", &src, e.to_string()))?;
         cfg.plex_tv_url = url.to_string();
+    }
+    if let Some(Sourced(v, src)) = env_value(env, "MAXMIND_ACCOUNT_ID")? {
+        let v = v.trim();
+        if !v.is_empty() && !v.chars().all(|c| c.is_ascii_digit()) {
+            return Err(invalid("maxmind_account_id", &src, "must be the number MaxMind shows as your account id"));
+        }
+        cfg.maxmind_account_id = (!v.is_empty()).then(|| v.to_owned());
+    }
+    if let Some(Sourced(v, _)) = env_value(env, "MAXMIND_LICENSE_KEY")? {
+        cfg.maxmind_license_key = (!v.trim().is_empty()).then(|| SecretString::new(v.trim()));
+    }
+    if let Some(Sourced(v, src)) = env_value(env, "MAXMIND_EDITIONS")? {
+        let editions: Vec<String> = v.split(',').map(str::trim).filter(|e| !e.is_empty()).map(str::to_owned).collect();
+        if editions.iter().any(|e| !e.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')) {
+            return Err(invalid("maxmind_editions", &src, "edition ids look like GeoLite2-City,GeoLite2-ASN"));
+        }
+        cfg.maxmind_editions = editions;
+    }
+    if let Some(Sourced(v, src)) = env_value(env, "MAXMIND_URL")? {
+        let url = Url::parse(v.trim()).map_err(|e| invalid("maxmind_url", &src, e.to_string()))?;
+        cfg.maxmind_url = url.to_string();
+    }
+    if cfg.maxmind_account_id.is_some() != cfg.maxmind_license_key.is_some() {
+        warnings.push(
+            "GeoIP downloads need both SIGHTLINE_MAXMIND_ACCOUNT_ID and SIGHTLINE_MAXMIND_LICENSE_KEY".to_owned(),
+        );
     }
     if cfg.trusted_proxies.iter().any(|n| n.prefix_len() == 0) {
         warnings.push("trusted_proxies contains a /0 network: every client can forge its address".to_owned());

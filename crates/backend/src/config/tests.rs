@@ -128,3 +128,39 @@ fn a_malformed_secret_key_is_refused_by_name_and_a_good_one_is_redacted() {
     assert_eq!(cfg.redacted_summary().get("secret_key").map(String::as_str), Some("***"));
     assert!(!format!("{cfg:?}").contains(&key));
 }
+
+#[test]
+fn ingestion_numbers_are_range_checked_and_maxmind_needs_both_credentials() {
+    let dir = data_dir_with_toml("poll_active_secs = 5\nwatched_percent = 90\n");
+    let data = dir.path().to_str().expect("utf8");
+    let (cfg, warnings) = load(env(&[
+        ("SIGHTLINE_DATA_DIR", data),
+        ("SIGHTLINE_POLL_IDLE_SECS", "45"),
+        ("SIGHTLINE_MAXMIND_ACCOUNT_ID", "123456"),
+    ]))
+    .expect("loads");
+    assert_eq!((cfg.poll_active_secs, cfg.poll_idle_secs, cfg.watched_percent), (5, 45, 90));
+    assert!((cfg.tracker().watched_fraction - 0.9).abs() < f64::EPSILON);
+    assert!(warnings.iter().any(|w| w.contains("MAXMIND_LICENSE_KEY")), "{warnings:?}");
+
+    let (cfg, _) = load(env(&[
+        ("SIGHTLINE_DATA_DIR", data),
+        ("SIGHTLINE_MAXMIND_ACCOUNT_ID", "123456"),
+        ("SIGHTLINE_MAXMIND_LICENSE_KEY", "secret-licence"),
+        ("SIGHTLINE_MAXMIND_EDITIONS", "GeoLite2-City, GeoLite2-ASN,GeoLite2-Country"),
+    ]))
+    .expect("loads");
+    assert_eq!(cfg.maxmind_editions.len(), 3);
+    assert_eq!(cfg.redacted_summary()["maxmind_license_key"], "***");
+
+    for (key, value) in [
+        ("SIGHTLINE_WATCHED_PERCENT", "0"),
+        ("SIGHTLINE_WATCHED_PERCENT", "101"),
+        ("SIGHTLINE_POLL_ACTIVE_SECS", "-1"),
+        ("SIGHTLINE_MAXMIND_ACCOUNT_ID", "abc"),
+        ("SIGHTLINE_MAXMIND_EDITIONS", "GeoLite2-City;rm"),
+    ] {
+        let err = load(env(&[("SIGHTLINE_DATA_DIR", data), (key, value)])).expect_err(key);
+        assert!(err.to_string().contains(&key["SIGHTLINE_".len()..].to_ascii_lowercase()), "{key}: {err}");
+    }
+}

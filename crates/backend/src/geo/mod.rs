@@ -5,7 +5,9 @@
 //! return only the address class.
 
 pub mod databases;
+pub mod download;
 pub mod lookup;
+pub mod session;
 
 #[cfg(test)]
 mod tests;

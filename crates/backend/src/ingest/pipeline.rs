@@ -9,7 +9,7 @@ use crate::media::server::MediaError;
 use crate::store::{PlayWrite, StoreError};
 use chrono::{DateTime, TimeDelta, Utc};
 use sightline_domain::LiveEvent;
-use sightline_domain::live::{FeedKind, NowPlaying, ServerHealth, ServerRef, ServerStatus};
+use sightline_domain::live::{FeedKind, NowPlaying, ServerHealth, ServerRef, ServerStatus, SessionGeo};
 use sightline_domain::tracker::{ActivePlay, Observation, PlayId, PlayKey, ServerTracker, TrackerConfig, TrackerEvent};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -27,6 +27,8 @@ pub struct Pipeline {
     config: TrackerConfig,
     last_flush: Option<DateTime<Utc>>,
     published: HashMap<PlayId, DateTime<Utc>>,
+    /// Where each active play's client is, and for which address.
+    places: HashMap<PlayId, (Option<std::net::IpAddr>, Option<SessionGeo>)>,
     health: ServerHealth,
 }
 
@@ -49,9 +51,19 @@ impl Pipeline {
             active_streams: tracker.active_plays().len(),
         };
         let board = Arc::clone(&ctx.ingest.board);
-        let pipeline =
-            Self { ctx, board, server, tracker, config, last_flush: Some(now), published: HashMap::new(), health };
+        let mut pipeline = Self {
+            ctx,
+            board,
+            server,
+            tracker,
+            config,
+            last_flush: Some(now),
+            published: HashMap::new(),
+            places: HashMap::new(),
+            health,
+        };
         for play in pipeline.tracker.active_plays().to_vec() {
+            pipeline.locate(&play);
             pipeline.board.upsert_play(pipeline.now_playing(&play));
         }
         pipeline.publish_health();
@@ -76,6 +88,8 @@ impl Pipeline {
         let events = self.tracker.apply(observation, &self.config);
         let mut writes = Vec::new();
         let mut touched = BTreeSet::new();
+        // Plays the detection rules judge: new ones, and those whose address moved.
+        let mut to_judge = BTreeSet::new();
         for event in &events {
             match event {
                 TrackerEvent::Stopped { play, summary, reason, session, .. } => {
@@ -86,6 +100,7 @@ impl Pipeline {
                     });
                     self.board.remove_play(self.server.id, &play.to_string());
                     self.published.remove(play);
+                    self.places.remove(play);
                     self.ctx.hub.publish(LiveEvent::Stopped { server: self.server.id, play: play.to_string() });
                 }
                 TrackerEvent::Progress { play, .. } => {
@@ -94,8 +109,14 @@ impl Pipeline {
                         touched.insert(*play);
                     }
                 }
-                TrackerEvent::Started { play, .. }
-                | TrackerEvent::Paused { play, .. }
+                TrackerEvent::Started { play, .. } => {
+                    touched.insert(*play);
+                    to_judge.insert(*play);
+                    if let Some(active) = self.active(*play) {
+                        writes.push(PlayWrite::Active(Box::new(active.clone())));
+                    }
+                }
+                TrackerEvent::Paused { play, .. }
                 | TrackerEvent::Resumed { play, .. }
                 | TrackerEvent::QualityChanged { play, .. } => {
                     touched.insert(*play);
@@ -105,9 +126,15 @@ impl Pipeline {
                 }
             }
         }
+        for play in self.tracker.active_plays().to_vec() {
+            if let Some(geo) = self.locate(&play) {
+                writes.push(PlayWrite::Located { play: play.id, geo: Box::new(geo) });
+                to_judge.insert(play.id);
+            }
+        }
         let flush_due = self.last_flush.is_none_or(|at| now - at >= FLUSH_EVERY);
         if flush_due {
-            writes.retain(|w| matches!(w, PlayWrite::Stopped { .. }));
+            writes.retain(|w| !matches!(w, PlayWrite::Active(_)));
             writes.extend(self.tracker.active_plays().iter().map(|p| PlayWrite::Active(Box::new(p.clone()))));
             self.last_flush = Some(now);
         }
@@ -122,6 +149,12 @@ impl Pipeline {
                 self.ctx.hub.publish(LiveEvent::Playing { now: Box::new(view.clone()) });
             }
             self.board.upsert_play(view);
+        }
+        for play in self.tracker.active_plays().iter().filter(|p| to_judge.contains(&p.id)) {
+            let view = self.now_playing(play);
+            if let Err(e) = crate::detect::judge(&self.ctx, &view, now).await {
+                tracing::error!(server = %self.server.name, error = %e, "could not run the detection rules");
+            }
         }
         let active = self.tracker.active_plays().len();
         if active != self.health.active_streams {
@@ -190,6 +223,17 @@ impl Pipeline {
         self.ctx.hub.publish(LiveEvent::ServerHealth { health: self.health.clone() });
     }
 
+    /// Looks the play's client up when it is new or its address changed; returns the new place.
+    fn locate(&mut self, play: &ActivePlay) -> Option<SessionGeo> {
+        let ip = play.session.client_ip;
+        if self.places.get(&play.id).is_some_and(|(known, _)| *known == ip) {
+            return None;
+        }
+        let geo = self.ctx.geo.databases().session_geo(&play.session);
+        self.places.insert(play.id, (ip, geo.clone()));
+        geo
+    }
+
     fn active(&self, play: PlayId) -> Option<&ActivePlay> {
         self.tracker.active_plays().iter().find(|p| p.id == play)
     }
@@ -209,6 +253,7 @@ impl Pipeline {
             resumes: play.resumes.map(|r| r.to_string()),
             session: play.session.clone(),
             poster_url,
+            geo: self.places.get(&play.id).and_then(|(_, g)| g.clone()),
         }
     }
 }

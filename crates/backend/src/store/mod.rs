@@ -10,14 +10,15 @@ pub mod sqlite;
 
 pub use error::StoreError;
 pub use model::{
-    AccountInfo, ApiKeyRecord, AuditEntry, AuthSessionRecord, MediaAccountRecord, NewAuditEntry, NewAuthSession,
-    NewServer, PlayCounts, PlayWrite, ServerChanges, ServerRecord, UserRecord,
+    AccountInfo, ApiKeyRecord, AuditEntry, AuthSessionRecord, IncidentRecord, MediaAccountRecord, NewAuditEntry,
+    NewAuthSession, NewServer, PlayCounts, PlayFacts, PlayWrite, ServerChanges, ServerRecord, UserRecord,
 };
 
 use crate::crypto::SecretBox;
 use crate::secret::SecretString;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use sightline_domain::rules::{Rule, Violation};
 use sightline_domain::tracker::{ActivePlay, RecentStop};
 use sightline_domain::{ApiKeyId, ServerId, UserId};
 
@@ -134,9 +135,41 @@ pub trait PlayStore: Send + Sync {
     async fn play_counts(&self, since: DateTime<Utc>) -> Result<PlayCounts, StoreError>;
 }
 
+/// Detection rules, incidents, and the play history the rules judge against.
+#[async_trait]
+pub trait DetectionStore: Send + Sync {
+    /// The rules in evaluation order. Rows this build cannot read are skipped with a warning.
+    async fn rules(&self) -> Result<Vec<Rule>, StoreError>;
+    /// Installs `rules` if no rule exists yet (first run); returns whether it did.
+    async fn install_rules_if_none(&self, rules: &[Rule], now: DateTime<Utc>) -> Result<bool, StoreError>;
+    /// Opens an incident for the violation, or updates the open one of the same condition.
+    /// Returns the incident and whether it is new.
+    async fn record_violation(
+        &self,
+        violation: &Violation,
+        now: DateTime<Utc>,
+    ) -> Result<(IncidentRecord, bool), StoreError>;
+    /// The most recently updated incidents.
+    async fn incidents(&self, limit: u32) -> Result<Vec<IncidentRecord>, StoreError>;
+    /// One account's plays that were seen at or after `since`, oldest first.
+    async fn account_plays(
+        &self,
+        server: ServerId,
+        user_id: &str,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<PlayFacts>, StoreError>;
+    /// Devices and countries the account used before `before`.
+    async fn account_known(
+        &self,
+        server: ServerId,
+        user_id: &str,
+        before: DateTime<Utc>,
+    ) -> Result<(Vec<String>, Vec<String>), StoreError>;
+}
+
 #[async_trait]
 pub trait Store:
-    UserStore + AuthSessionStore + ApiKeyStore + SettingStore + AuditStore + ServerStore + PlayStore
+    UserStore + AuthSessionStore + ApiKeyStore + SettingStore + AuditStore + ServerStore + PlayStore + DetectionStore
 {
     /// A cheap query proving the database answers (for `/healthz`).
     async fn ping(&self) -> Result<(), StoreError>;

@@ -104,6 +104,8 @@ pub struct ServerChanges {
 pub enum PlayWrite {
     /// Insert the play, or update its running totals and last-seen session.
     Active(Box<sightline_domain::tracker::ActivePlay>),
+    /// Where the play's client is (set at the start and when its address changes).
+    Located { play: sightline_domain::tracker::PlayId, geo: Box<sightline_domain::live::SessionGeo> },
     /// The play ended: final totals, and the session as last seen.
     Stopped {
         summary: sightline_domain::tracker::PlaySummary,
@@ -135,4 +137,39 @@ pub struct PlayCounts {
     /// Played time of the plays that have ended.
     pub ended_played_ms: u64,
     pub accounts: u64,
+}
+
+/// An incident as stored: the latest violation of one condition and how often it recurred.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IncidentRecord {
+    pub id: i64,
+    pub status: String,
+    pub occurrences: u32,
+    pub opened_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub violation: sightline_domain::rules::Violation,
+}
+
+/// A past or current play of one account, with what the rules need to know about it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlayFacts {
+    pub play_key: i64,
+    pub session_key: String,
+    pub started_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub ended: bool,
+    pub ip: Option<String>,
+    pub address_class: Option<String>,
+    pub device_id: Option<String>,
+    pub player: Option<String>,
+    pub product: Option<String>,
+    pub platform: Option<String>,
+    pub country_code: Option<String>,
+    pub city: Option<String>,
+    pub region: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub accuracy_km: Option<f64>,
+    pub asn: Option<u32>,
+    pub asn_org: Option<String>,
 }

@@ -4,6 +4,7 @@
 mod accounts;
 mod api_keys;
 mod audit;
+mod detection;
 mod migrate;
 mod plays;
 mod servers;

@@ -9,6 +9,7 @@ use crate::store::{PlayCounts, PlayWrite, StoreError};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sightline_domain::ServerId;
+use sightline_domain::live::SessionGeo;
 use sightline_domain::media::MediaSession;
 use sightline_domain::tracker::{ActivePlay, PlayId, PlaySummary, RecentStop, StopReason};
 use sqlx::SqliteConnection;
@@ -154,6 +155,36 @@ async fn stop(
     Ok(())
 }
 
+/// Records where a play's client is; the play row exists (its start is written first).
+async fn locate(
+    conn: &mut SqliteConnection,
+    server: ServerId,
+    play: PlayId,
+    geo: &SessionGeo,
+) -> Result<(), StoreError> {
+    let loc = geo.location.as_ref();
+    sqlx::query(
+        "UPDATE plays SET address_class = ?, city = ?, region = ?, country_code = ?, country_name = ?, latitude = ?, \
+         longitude = ?, accuracy_km = ?, asn = ?, asn_org = ?, anonymous = ? WHERE server_id = ? AND play_key = ?",
+    )
+    .bind(tag(&geo.class))
+    .bind(loc.and_then(|l| l.city.as_deref()))
+    .bind(loc.and_then(|l| l.region.as_deref()))
+    .bind(geo.country_code.as_deref())
+    .bind(geo.country_name.as_deref())
+    .bind(loc.map(|l| l.point.lat))
+    .bind(loc.map(|l| l.point.lon))
+    .bind(loc.map(|l| l.accuracy_km))
+    .bind(loc.and_then(|l| l.asn))
+    .bind(loc.and_then(|l| l.asn_org.as_deref()))
+    .bind(geo.anonymous)
+    .bind(server.0)
+    .bind(key(play)?)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 impl SqliteStore {
     pub(super) async fn active_play_rows(&self, server: ServerId) -> Result<Vec<ActivePlay>, StoreError> {
         let rows: Vec<ActiveRow> = sqlx::query_as(
@@ -235,6 +266,7 @@ impl SqliteStore {
                 PlayWrite::Stopped { summary, reason, session } => {
                     stop(&mut tx, server, summary, *reason, session, now).await?;
                 }
+                PlayWrite::Located { play, geo } => locate(&mut tx, server, *play, geo).await?,
             }
         }
         tx.commit().await?;

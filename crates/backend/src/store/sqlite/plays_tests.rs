@@ -162,3 +162,37 @@ async fn removing_a_server_removes_its_plays_and_accounts() {
             .expect("counts");
     assert_eq!((plays, accounts), (0, 0));
 }
+
+#[tokio::test]
+async fn a_located_play_keeps_its_place() {
+    use sightline_domain::geo::LatLon;
+    use sightline_domain::live::SessionGeo;
+    use sightline_domain::rules::{AddressClass, Location};
+    let (_dir, s, server) = with_server().await;
+    let mut tracker = ServerTracker::new();
+    let mut w = writes(&mut tracker, 0, vec![session("1", "alice", "ep1")]);
+    let play = tracker.active_plays()[0].id;
+    let geo = SessionGeo {
+        class: AddressClass::Public,
+        country_name: Some("United Kingdom".to_owned()),
+        country_code: Some("GB".to_owned()),
+        location: Some(Location {
+            point: LatLon { lat: 51.5142, lon: -0.0931 },
+            accuracy_km: 10.0,
+            city: Some("London".to_owned()),
+            region: Some("England".to_owned()),
+            country: Some("GB".to_owned()),
+            asn: None,
+            asn_org: None,
+        }),
+        anonymous: true,
+    };
+    w.push(PlayWrite::Located { play, geo: Box::new(geo) });
+    s.write_plays(server, &w, t0()).await.expect("writes");
+    let row: (String, String, String, f64, f64, bool) =
+        sqlx::query_as("SELECT address_class, city, country_code, latitude, accuracy_km, anonymous FROM plays")
+            .fetch_one(&s.reader)
+            .await
+            .expect("reads");
+    assert_eq!(row, ("public".to_owned(), "London".to_owned(), "GB".to_owned(), 51.5142, 10.0, true));
+}

@@ -1,0 +1,68 @@
+//! Running the sharing-detection engine on live streams: when a play starts (or its address
+//! changes) the pipeline asks `judge`, which gathers the account's other streams (the live board)
+//! and recent history (the store), evaluates the stored rules, and records each violation as an
+//! incident, one per condition while it lasts, announced on the live channel.
+
+pub mod sessions;
+
+use crate::AppContext;
+use crate::store::StoreError;
+use chrono::{DateTime, TimeDelta, Utc};
+use sightline_domain::LiveEvent;
+use sightline_domain::live::NowPlaying;
+use sightline_domain::rules::{EvalContext, UserSettings, default_rules, evaluate};
+
+/// History the rules look back on (the longest default window is 24 h of device velocity).
+const LOOK_BACK: TimeDelta = TimeDelta::hours(24);
+
+/// Installs the default rules on a database that has none.
+pub async fn install_defaults(ctx: &AppContext, now: DateTime<Utc>) -> Result<(), StoreError> {
+    if ctx.store.install_rules_if_none(&default_rules(), now).await? {
+        tracing::info!("installed the default detection rules");
+    }
+    Ok(())
+}
+
+/// Judges one stream; returns how many incidents were opened or updated.
+pub async fn judge(ctx: &AppContext, stream: &NowPlaying, now: DateTime<Utc>) -> Result<usize, StoreError> {
+    let rules = ctx.store.rules().await?;
+    if rules.iter().all(|r| !r.enabled) {
+        return Ok(0);
+    }
+    let session = sessions::from_now_playing(stream);
+    let (server, user) = (stream.server.id, session.user_id.clone());
+    let active = ctx
+        .ingest
+        .board
+        .now_playing()
+        .iter()
+        .filter(|p| p.server.id == server && p.session.user.id == user)
+        .map(sessions::from_now_playing)
+        .collect();
+    let recent = ctx
+        .store
+        .account_plays(server, &user, now - LOOK_BACK)
+        .await?
+        .iter()
+        .filter(|p| format!("{:016x}", p.play_key) != stream.play)
+        .map(|p| sessions::from_facts(server, &user, p))
+        .collect();
+    let (known_devices, known_countries) = ctx.store.account_known(server, &user, stream.started_at).await?;
+    let context =
+        EvalContext { session, active, recent, known_devices, known_countries, settings: UserSettings::default() };
+    let violations = evaluate(&rules, &context, now);
+    let n = violations.len();
+    for violation in violations {
+        let (incident, opened) = ctx.store.record_violation(&violation, now).await?;
+        if opened {
+            tracing::info!(incident = incident.id, rule = %violation.rule_name, "{}", violation.summary);
+        }
+        ctx.hub.publish(LiveEvent::Incident {
+            id: incident.id,
+            opened,
+            severity: violation.severity,
+            summary: violation.summary.clone(),
+        });
+    }
+    Ok(n)
+}

@@ -1,0 +1,85 @@
+//! Detection end to end: the default rules are installed on first start, and one account streaming
+//! from England and Melbourne at once (simulated Jellyfin, MaxMind's test City database) opens
+//! incidents with their evidence; the same condition stays one incident.
+
+use crate::helpers::TestApp;
+use serde_json::{Value, json};
+use sightline_simulator::{DeviceRef, Scenario, ServerKind, SimOptions, Simulator, StreamSpec};
+use std::time::Duration;
+
+const SCENARIO: &str = r#"
+[[server]]
+name = "Jelly"
+kind = "jellyfin"
+[[user]]
+name = "carol"
+[[media]]
+id = "film"
+kind = "movie"
+title = "Shared Film"
+duration = "2h"
+"#;
+
+async fn incidents(app: &TestApp, key: &str) -> Vec<Value> {
+    let res = app.client.get(app.url("/api/v1/incidents")).bearer_auth(key).send().await.expect("req");
+    assert_eq!(res.status(), 200);
+    res.json().await.expect("json")
+}
+
+#[tokio::test]
+async fn two_places_at_once_open_one_incident_per_condition_with_evidence() {
+    let sim = Simulator::start(Scenario::from_toml_str(SCENARIO).expect("parses"), SimOptions::manual())
+        .await
+        .expect("simulator starts");
+    let app = TestApp::spawn_with(|c| {
+        let geoip = c.data_dir.join("geoip");
+        std::fs::create_dir_all(&geoip).expect("geoip dir");
+        let city = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/geoip/GeoIP2-City-Test.mmdb");
+        std::fs::copy(city, geoip.join("GeoIP2-City-Test.mmdb")).expect("copies the test database");
+        c.poll_active_secs = 1;
+        c.poll_idle_secs = 1;
+    })
+    .await;
+    let key =
+        app.running.ctx.auth.create_api_key("detect", false, sightline_backend::clock::now()).await.expect("key").1;
+    let rules = app.running.ctx.store.rules().await.expect("rules");
+    assert_eq!(rules, sightline_domain::rules::default_rules(), "the defaults are installed on first start");
+
+    let jelly = sim.first(ServerKind::Jellyfin).expect("jellyfin");
+    let body = json!({ "kind": "jellyfin", "name": "Jelly", "url": jelly.base_url(), "token": jelly.token() });
+    let res = app.client.post(app.url("/api/v1/servers")).bearer_auth(&key).json(&body).send().await.expect("req");
+    assert_eq!(res.status(), 201);
+
+    let mut home = StreamSpec::new("carol", "film");
+    home.ip = "2.125.160.216".parse().expect("ip"); // Boxford, England
+    jelly.start_stream(&home).expect("starts");
+    let mut away = StreamSpec::new("carol", "film");
+    away.ip = "214.0.1.1".parse().expect("ip"); // Melbourne
+    away.device = DeviceRef::Preset("iphone".into());
+    jelly.start_stream(&away).expect("starts");
+
+    let mut found = Vec::new();
+    for _ in 0..150 {
+        found = incidents(&app, &key).await;
+        if found.iter().any(|i| i["violation"]["kind"] == "simultaneous_locations") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let simultaneous = found
+        .iter()
+        .find(|i| i["violation"]["kind"] == "simultaneous_locations")
+        .unwrap_or_else(|| panic!("no simultaneous-locations incident in {found:#?}"));
+    assert_eq!(simultaneous["status"], "open");
+    let evidence = simultaneous["violation"]["evidence"].to_string();
+    assert!(evidence.contains("2.125.160.216") && evidence.contains("214.0.1.1"), "{evidence}");
+    assert!(simultaneous["violation"]["summary"].as_str().is_some_and(|s| !s.is_empty()));
+
+    // Keep streaming for a few polls: still one incident for that condition.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let later = incidents(&app, &key).await;
+    let same: Vec<_> = later.iter().filter(|i| i["violation"]["kind"] == "simultaneous_locations").collect();
+    assert_eq!(same.len(), 1, "{later:#?}");
+    sim.shutdown().await;
+    app.running.stop().await.expect("stops");
+}
