@@ -20,6 +20,25 @@ pub struct SystemStatus {
     pub uptime_secs: i64,
     pub database_ok: bool,
     pub live_clients: usize,
+    /// The GeoIP databases in use, best first per kind.
+    pub geoip: Vec<GeoDbView>,
+    /// Files in the GeoIP folder that could not be used, with the reason.
+    pub geoip_problems: Vec<String>,
+    /// Where GeoIP databases are read from.
+    pub geoip_dir: String,
+    /// Whether a MaxMind account keeps them current.
+    pub geoip_downloads: bool,
+}
+
+/// One GeoIP database as the dashboard shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GeoDbView {
+    pub file: String,
+    /// `GeoLite2-City`, `DBIP-City-Lite`, …
+    pub database_type: String,
+    /// `YYYY-MM-DD`, when the file says.
+    pub built: Option<String>,
+    pub age_days: Option<i64>,
 }
 
 /// One audit-log line.

@@ -327,6 +327,8 @@ try {
       await page.goto(`${base}/`);
       await page.waitForSelector('[data-hydrated="true"]');
       await page.waitForSelector("#now-playing-empty");
+      const geoip = await page.textContent("#geoip-status");
+      assert(/GeoIP2-City \(GeoIP2-City-Test\.mmdb, built \d{4}-\d\d-\d\d, \d+ days old\)/.test(geoip ?? ""), `geoip: ${geoip}`);
       sim.stdin.write("start jellyfin alice film 81.2.69.160\n");
       await nextLine((l) => l.startsWith("started"));
       const card = page.locator("#now-playing .stream").filter({ hasText: "The <Test> Film & Co" });

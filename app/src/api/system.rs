@@ -22,11 +22,25 @@ pub async fn get_me() -> Result<MeView, AppError> {
 pub async fn get_system_status() -> Result<SystemStatus, AppError> {
     let (ctx, _) = crate::ssr::require_principal()?;
     let now = sightline_backend::clock::now();
+    let geoip = ctx.geo.databases();
     Ok(SystemStatus {
         version: sightline_backend::VERSION.to_owned(),
         uptime_secs: (now - ctx.started_at).num_seconds(),
         database_ok: ctx.store.ping().await.is_ok(),
         live_clients: ctx.hub.n_clients(),
+        geoip: geoip
+            .infos()
+            .into_iter()
+            .map(|i| crate::model::GeoDbView {
+                file: i.file,
+                database_type: i.database_type,
+                built: i.built_at.map(|t| t.format("%Y-%m-%d").to_string()),
+                age_days: i.built_at.map(|t| (now - t).num_days()),
+            })
+            .collect(),
+        geoip_problems: geoip.problems.clone(),
+        geoip_dir: ctx.geo.dir().display().to_string(),
+        geoip_downloads: ctx.config.maxmind_account_id.is_some() && ctx.config.maxmind_license_key.is_some(),
     })
 }
 

@@ -39,14 +39,19 @@ pub fn DashboardPage() -> impl IntoView {
                 <h2>"System"</h2>
                 <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
                     {move || status.get().map(|r| match r {
-                        Ok(s) => view! {
+                        Ok(s) => {
+                            let geoip = geoip_view(&s);
+                            view! {
                             <dl class="facts">
                                 <dt>"Version"</dt><dd>{s.version}</dd>
                                 <dt>"Up for"</dt><dd>{human_duration(s.uptime_secs)}</dd>
                                 <dt>"Database"</dt>
                                 <dd class=if s.database_ok { "ok" } else { "bad" }>{if s.database_ok { "answering" } else { "not answering" }}</dd>
+                                <dt>"GeoIP"</dt>
+                                <dd id="geoip-status">{geoip}</dd>
                             </dl>
-                        }.into_any(),
+                        }.into_any()
+                        }
                         Err(e) => view! { <p class="alert error">{e.to_string()}</p> }.into_any(),
                     })}
                 </Suspense>
@@ -65,6 +70,30 @@ pub fn DashboardPage() -> impl IntoView {
             </Suspense>
         </section>
     }
+}
+
+/// The GeoIP databases in use, or why places stay empty.
+fn geoip_view(s: &crate::model::SystemStatus) -> AnyView {
+    if s.geoip.is_empty() {
+        let why = format!(
+            "No database: places stay empty. Put GeoLite2-City.mmdb in {}{}.",
+            s.geoip_dir,
+            if s.geoip_downloads { " (a download is configured and will retry)" } else { " or set a MaxMind account" }
+        );
+        return view! { <span class="muted">{why}</span> }.into_any();
+    }
+    let problems = s.geoip_problems.join("; ");
+    view! {
+        <ul class="plain">
+            {s.geoip.iter().map(|d| {
+                let age = d.age_days.map(|a| format!(", {a} days old")).unwrap_or_default();
+                let line = format!("{} ({}{}{})", d.database_type, d.file, d.built.as_ref().map(|b| format!(", built {b}")).unwrap_or_default(), age);
+                view! { <li>{line}</li> }
+            }).collect_view()}
+        </ul>
+        {(!problems.is_empty()).then(|| view! { <p class="alert error">{problems}</p> })}
+    }
+    .into_any()
 }
 
 /// Shows an RFC 3339 instant in the browser's own time zone.
