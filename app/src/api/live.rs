@@ -13,6 +13,8 @@ pub struct NowPlayingView {
     pub servers: Vec<ServerHealth>,
     /// How many media servers are configured (enabled or not), for the empty state.
     pub servers_configured: usize,
+    /// Problems worth the owner's attention (e.g. a proxy hiding client addresses).
+    pub warnings: Vec<String>,
 }
 
 /// Active streams and today's counters; `utc_offset_minutes` is the browser's zone.
@@ -24,10 +26,7 @@ pub async fn get_now_playing(utc_offset_minutes: i32) -> Result<NowPlayingView, 
         .await
         .map_err(|e| crate::ssr::internal(&e))?;
     let servers_configured = ctx.store.list_servers().await.map_err(|e| crate::ssr::internal(&e))?.len();
-    Ok(NowPlayingView {
-        sessions: ctx.ingest.board.now_playing(),
-        today,
-        servers: ctx.ingest.board.all_health(),
-        servers_configured,
-    })
+    let sessions = ctx.ingest.board.now_playing();
+    let warnings = sightline_backend::ingest::hidden::hidden_client_warnings(&sessions);
+    Ok(NowPlayingView { sessions, today, servers: ctx.ingest.board.all_health(), servers_configured, warnings })
 }

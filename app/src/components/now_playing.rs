@@ -63,6 +63,11 @@ pub fn NowPlayingSection() -> impl IntoView {
                     {move || counters.get().and_then(Result::ok).map(|v| counters_view(&v))}
                 </Suspense>
             </div>
+            <Suspense fallback=|| ()>
+                {move || counters.get().and_then(Result::ok).map(|v| v.warnings.into_iter().map(|w| view! {
+                    <p class="alert warn hidden-clients">{w}</p>
+                }).collect_view())}
+            </Suspense>
             <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || base.get().map(|r| match r {
                     Err(e) => view! { <p class="alert error">{e.to_string()}</p> }.into_any(),

@@ -8,6 +8,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use sightline_backend::images::{self, ImageError};
+use sightline_backend::ingest::hidden::hidden_client_warnings;
 use sightline_backend::ingest::today::today;
 use sightline_backend::{AppContext, clock};
 use sightline_domain::ServerId;
@@ -24,18 +25,20 @@ pub struct ActiveSessions {
     sessions: Vec<NowPlaying>,
     today: TodayCounters,
     servers: Vec<ServerHealth>,
+    /// Problems worth the owner's attention (e.g. a proxy hiding client addresses).
+    warnings: Vec<String>,
 }
 
 /// `GET /api/v1/sessions/active`.
 pub async fn active(State(ctx): State<AppContext>, Query(q): Query<ActiveQuery>) -> Response {
     let offset = q.utc_offset_minutes.unwrap_or(0);
     match today(&ctx, clock::now(), offset).await {
-        Ok(counters) => Json(ActiveSessions {
-            sessions: ctx.ingest.board.now_playing(),
-            today: counters,
-            servers: ctx.ingest.board.all_health(),
-        })
-        .into_response(),
+        Ok(counters) => {
+            let sessions = ctx.ingest.board.now_playing();
+            let warnings = hidden_client_warnings(&sessions);
+            Json(ActiveSessions { sessions, today: counters, servers: ctx.ingest.board.all_health(), warnings })
+                .into_response()
+        }
         Err(e) => {
             tracing::error!(error = %e, "cannot count today's plays");
             json_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the database did not answer")

@@ -23,6 +23,8 @@ kind = "emby"
 name = "alice"
 [[user]]
 name = "bob"
+[[user]]
+name = "dave"
 [[media]]
 id = "film"
 kind = "movie"
@@ -298,4 +300,24 @@ async fn after_kill_9_a_restart_continues_the_same_play_without_duplicates() {
     second.kill().expect("stops");
     let _ = second.wait();
     sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn several_accounts_behind_one_private_address_raise_a_warning() {
+    let (sim, app, key) = start().await;
+    let jelly = sim.first(ServerKind::Jellyfin).expect("jellyfin");
+    let body = json!({ "kind": "jellyfin", "name": "Jelly", "url": jelly.base_url(), "token": jelly.token() });
+    let res = app.client.post(app.url("/api/v1/servers")).bearer_auth(&key).json(&body).send().await.expect("req");
+    assert_eq!(res.status(), 201);
+    for user in ["alice", "bob", "dave"] {
+        let mut spec = StreamSpec::new(user, "film");
+        spec.ip = "172.18.0.1".parse().expect("ip");
+        jelly.start_stream(&spec).expect("starts");
+    }
+    let v = wait_for(&app, &key, "three streams", |v| sessions_on(v, "Jelly").len() == 3).await;
+    let warnings = v["warnings"].as_array().cloned().unwrap_or_default();
+    assert_eq!(warnings.len(), 1, "{v:#}");
+    assert!(warnings[0].as_str().is_some_and(|w| w.contains("172.18.0.1") && w.contains("Jelly")));
+    sim.shutdown().await;
+    app.running.stop().await.expect("stops");
 }

@@ -3,6 +3,7 @@
 //! publishes live events. `Ingest` is the handle the rest of the app holds.
 
 pub mod board;
+pub mod hidden;
 mod pipeline;
 mod server_task;
 mod supervisor;
