@@ -59,6 +59,7 @@ pub fn build(ctx: AppContext, shutdown: CancellationToken) -> Router {
         .route("/api/v1/servers/{id}/test", post(servers::test))
         .route("/api/v1/sessions/active", get(live_sessions::active))
         .route("/api/v1/incidents", get(incidents::list))
+        .route("/api/v1/incidents/{id}", patch(incidents::update))
         .route("/img/{server}", get(live_sessions::image))
         .route("/api/v1/{*rest}", any(api_v1::not_found))
         .leptos_routes_with_context(&state, routes, provide.clone(), move || shell(shell_options.clone()))

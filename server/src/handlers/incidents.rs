@@ -1,12 +1,16 @@
-//! `GET /api/v1/incidents`: the most recently updated incidents with their evidence, as JSON.
+//! `GET /api/v1/incidents` (the most recently updated incidents with their evidence) and
+//! `PATCH /api/v1/incidents/{id}` (acknowledge, dismiss, reopen; audited).
 
 use crate::middleware::json_error;
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Extension, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use sightline_backend::AppContext;
+use sightline_backend::store::{IncidentRecord, StoreError};
+use sightline_backend::{AppContext, clock};
+use sightline_domain::Principal;
 use sightline_domain::rules::Violation;
 
 #[derive(Deserialize)]
@@ -25,23 +29,62 @@ pub struct IncidentView {
     violation: Violation,
 }
 
+#[derive(Deserialize)]
+pub struct StatusChange {
+    status: String,
+}
+
+/// `PATCH /api/v1/incidents/{id}` with `{"status":"acknowledged"|"dismissed"|"open"}`.
+pub async fn update(
+    State(ctx): State<AppContext>,
+    Extension(principal): Extension<Principal>,
+    Path(id): Path<i64>,
+    body: Result<Json<StatusChange>, JsonRejection>,
+) -> Response {
+    let Ok(Json(change)) = body else {
+        return json_error(StatusCode::BAD_REQUEST, "bad_json", "send {\"status\":\"acknowledged\"}");
+    };
+    let status = change.status.trim().to_ascii_lowercase();
+    if !["open", "acknowledged", "dismissed"].contains(&status.as_str()) {
+        return json_error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            "status must be open, acknowledged or dismissed",
+        );
+    }
+    let now = clock::now();
+    match ctx.store.set_incident_status(id, &status, now).await {
+        Ok(Some(r)) => {
+            ctx.auth.audit(&principal.label(), "incident_status", &format!("incident {id} {status}"), None, now).await;
+            Json(view(r)).into_response()
+        }
+        Ok(None) => json_error(StatusCode::NOT_FOUND, "not_found", "no such incident"),
+        Err(StoreError::Conflict(_)) => {
+            json_error(StatusCode::CONFLICT, "conflict", "another incident of the same condition is open")
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "cannot change an incident");
+            json_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the database did not answer")
+        }
+    }
+}
+
+fn view(r: IncidentRecord) -> IncidentView {
+    IncidentView {
+        id: r.id,
+        status: r.status,
+        occurrences: r.occurrences,
+        opened_at: r.opened_at.to_rfc3339(),
+        updated_at: r.updated_at.to_rfc3339(),
+        violation: r.violation,
+    }
+}
+
 /// `GET /api/v1/incidents[?limit=N]`.
 pub async fn list(State(ctx): State<AppContext>, Query(q): Query<ListQuery>) -> Response {
     let limit = q.limit.unwrap_or(100).clamp(1, 500);
     match ctx.store.incidents(limit).await {
-        Ok(rows) => Json(
-            rows.into_iter()
-                .map(|r| IncidentView {
-                    id: r.id,
-                    status: r.status,
-                    occurrences: r.occurrences,
-                    opened_at: r.opened_at.to_rfc3339(),
-                    updated_at: r.updated_at.to_rfc3339(),
-                    violation: r.violation,
-                })
-                .collect::<Vec<_>>(),
-        )
-        .into_response(),
+        Ok(rows) => Json(rows.into_iter().map(view).collect::<Vec<_>>()).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "cannot list incidents");
             json_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the database did not answer")

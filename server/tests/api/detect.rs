@@ -1,6 +1,7 @@
 //! Detection end to end: the default rules are installed on first start, and one account streaming
 //! from England and Melbourne at once (simulated Jellyfin, MaxMind's test City database) opens
-//! incidents with their evidence; the same condition stays one incident.
+//! incidents with their evidence; the same condition stays one incident, which the owner can
+//! acknowledge and dismiss.
 
 use crate::helpers::TestApp;
 use serde_json::{Value, json};
@@ -80,6 +81,20 @@ async fn two_places_at_once_open_one_incident_per_condition_with_evidence() {
     let later = incidents(&app, &key).await;
     let same: Vec<_> = later.iter().filter(|i| i["violation"]["kind"] == "simultaneous_locations").collect();
     assert_eq!(same.len(), 1, "{later:#?}");
+
+    // The owner acknowledges, then dismisses it; bad input and unknown ids are refused.
+    let id = same[0]["id"].as_i64().expect("an id");
+    let patch = |id: i64, body: Value| {
+        app.client.patch(app.url(&format!("/api/v1/incidents/{id}"))).bearer_auth(&key).json(&body).send()
+    };
+    let res = patch(id, json!({ "status": "acknowledged" })).await.expect("req");
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.json::<Value>().await.expect("json")["status"], "acknowledged");
+    assert_eq!(patch(id, json!({ "status": "gone" })).await.expect("req").status(), 422);
+    assert_eq!(patch(id + 1000, json!({ "status": "dismissed" })).await.expect("req").status(), 404);
+    assert_eq!(patch(id, json!({ "status": "dismissed" })).await.expect("req").status(), 200);
+    let audit = app.running.ctx.store.recent_audit(5).await.expect("audit");
+    assert!(audit.iter().any(|e| e.action == "incident_status" && e.detail.contains("dismissed")));
     sim.shutdown().await;
     app.running.stop().await.expect("stops");
 }

@@ -142,13 +142,22 @@ pub trait DetectionStore: Send + Sync {
     async fn rules(&self) -> Result<Vec<Rule>, StoreError>;
     /// Installs `rules` if no rule exists yet (first run); returns whether it did.
     async fn install_rules_if_none(&self, rules: &[Rule], now: DateTime<Utc>) -> Result<bool, StoreError>;
-    /// Opens an incident for the violation, or updates the open one of the same condition.
+    /// Opens an incident for the violation, or updates the open (or acknowledged) one of the same
+    /// condition; a dismissed incident stays closed and a recurrence opens a new one.
     /// Returns the incident and whether it is new.
     async fn record_violation(
         &self,
         violation: &Violation,
         now: DateTime<Utc>,
     ) -> Result<(IncidentRecord, bool), StoreError>;
+    /// Sets an incident's status (`open`, `acknowledged`, `dismissed`); `None` if there is no such
+    /// incident, `Conflict` when reopening it would make two open incidents of one condition.
+    async fn set_incident_status(
+        &self,
+        id: i64,
+        status: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<IncidentRecord>, StoreError>;
     /// The most recently updated incidents.
     async fn incidents(&self, limit: u32) -> Result<Vec<IncidentRecord>, StoreError>;
     /// One account's plays that were seen at or after `since`, oldest first.

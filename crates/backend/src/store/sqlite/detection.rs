@@ -103,7 +103,7 @@ impl DetectionStore for SqliteStore {
         let mut tx = self.writer.begin_with(BEGIN_WRITE).await?;
         let updated = sqlx::query(
             "UPDATE incidents SET occurrences = occurrences + 1, updated_at = ?, summary = ?, severity = ?, \
-             violation_json = ? WHERE condition_key = ? AND status = 'open'",
+             violation_json = ? WHERE condition_key = ? AND status IN ('open', 'acknowledged')",
         )
         .bind(to_ms(now))
         .bind(&violation.summary)
@@ -131,12 +131,36 @@ impl DetectionStore for SqliteStore {
             .execute(&mut *tx)
             .await?;
         }
-        let row: IncidentRow = sqlx::query_as(select_incident!("WHERE condition_key = ? AND status = 'open'"))
-            .bind(&violation.condition_key)
-            .fetch_one(&mut *tx)
-            .await?;
+        let row: IncidentRow = sqlx::query_as(select_incident!(
+            "WHERE condition_key = ? AND status IN ('open', 'acknowledged') ORDER BY id DESC LIMIT 1"
+        ))
+        .bind(&violation.condition_key)
+        .fetch_one(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok((incident(row)?, updated == 0))
+    }
+
+    async fn set_incident_status(
+        &self,
+        id: i64,
+        status: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<IncidentRecord>, StoreError> {
+        let mut tx = self.writer.begin_with(BEGIN_WRITE).await?;
+        let changed = sqlx::query("UPDATE incidents SET status = ?, updated_at = ? WHERE id = ?")
+            .bind(status)
+            .bind(to_ms(now))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if changed == 0 {
+            return Ok(None);
+        }
+        let row: IncidentRow = sqlx::query_as(select_incident!("WHERE id = ?")).bind(id).fetch_one(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(Some(incident(row)?))
     }
 
     async fn incidents(&self, limit: u32) -> Result<Vec<IncidentRecord>, StoreError> {
