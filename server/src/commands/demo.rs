@@ -10,21 +10,14 @@ use sightline_backend::auth::{AuthError, ClientMeta};
 use sightline_backend::secret::SecretString;
 use sightline_backend::servers::{self, ServerInput, ServerPatch};
 use sightline_backend::{AppContext, clock};
-use sightline_simulator::{Scenario, SimHandle, SimOptions, Simulator};
+use sightline_simulator::{SimHandle, SimOptions, Simulator};
 use std::net::{IpAddr, Ipv4Addr};
 
 const DEMO_USER: &str = "demo";
 const COLORS: &[&str] = &["#e5a00d", "#aa5cc3", "#52b54b", "#38bdf8", "#f87171"];
 
 pub async fn run(mut env: Vec<(String, String)>, args: &Demo) -> anyhow::Result<()> {
-    let scenario = match &args.scenario {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read the scenario {}", path.display()))?;
-            Scenario::from_toml_str(&text).with_context(|| format!("the scenario {} is not valid", path.display()))?
-        }
-        None => Scenario::builtin(),
-    };
+    let scenario = super::simulate::load_scenario(args.scenario.as_deref())?;
     if !env.iter().any(|(k, _)| k == "SIGHTLINE_DATA_DIR") {
         env.push(("SIGHTLINE_DATA_DIR".to_owned(), "./data-demo".to_owned()));
     }

@@ -12,14 +12,7 @@ use sightline_simulator::{Scenario, ServerHandle, ServerKind, SimHandle, SimOpti
 use tokio::io::{AsyncBufReadExt as _, BufReader};
 
 pub async fn run(args: &Simulate) -> anyhow::Result<()> {
-    let scenario = match &args.scenario {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read the scenario {}", path.display()))?;
-            Scenario::from_toml_str(&text).with_context(|| format!("the scenario {} is not valid", path.display()))?
-        }
-        None => Scenario::builtin(),
-    };
+    let scenario = load_scenario(args.scenario.as_deref())?;
     let options = if args.manual { SimOptions::manual() } else { SimOptions::default() };
     let sim = Simulator::start(scenario, options).await.context("cannot start the simulated servers")?;
     for s in sim.servers() {
@@ -39,6 +32,13 @@ pub async fn run(args: &Simulate) -> anyhow::Result<()> {
     }
     sim.shutdown().await;
     Ok(())
+}
+
+/// The scenario in `path`, or the built-in demo; errors name the file.
+pub(super) fn load_scenario(path: Option<&std::path::Path>) -> anyhow::Result<Scenario> {
+    let Some(path) = path else { return Ok(Scenario::builtin()) };
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the scenario {}", path.display()))?;
+    Scenario::from_toml_str(&text).with_context(|| format!("the scenario {} is not valid", path.display()))
 }
 
 fn server<'a>(sim: &'a SimHandle, kind: &str) -> Result<&'a ServerHandle, String> {
