@@ -31,14 +31,7 @@ pub async fn judge(ctx: &AppContext, stream: &NowPlaying, now: DateTime<Utc>) ->
     }
     let session = sessions::from_now_playing(stream);
     let (server, user) = (stream.server.id, session.user_id.clone());
-    let active = ctx
-        .ingest
-        .board
-        .now_playing()
-        .iter()
-        .filter(|p| p.server.id == server && p.session.user.id == user)
-        .map(sessions::from_now_playing)
-        .collect();
+    let active = ctx.ingest.board.streams_of(server, &user).iter().map(sessions::from_now_playing).collect();
     let recent = ctx
         .store
         .account_plays(server, &user, now - LOOK_BACK)

@@ -29,6 +29,17 @@ impl Board {
         all
     }
 
+    /// One account's active streams on one server (unordered), without copying the others.
+    #[must_use]
+    pub fn streams_of(&self, server: ServerId, user_id: &str) -> Vec<NowPlaying> {
+        let inner = self.read();
+        inner
+            .plays
+            .get(&server)
+            .map(|m| m.values().filter(|p| p.session.user.id == user_id).cloned().collect())
+            .unwrap_or_default()
+    }
+
     /// The number of active streams on one server.
     #[must_use]
     pub fn streams_on(&self, server: ServerId) -> usize {
