@@ -13,6 +13,10 @@ const SHELL = [
   "/offline.html",
   "/icons/icon-192.png",
   "/icons/icon-512.png",
+  // Maps work offline: Leaflet and the bundled world outline.
+  "/vendor/leaflet/leaflet.js",
+  "/vendor/leaflet/leaflet.css",
+  "/vendor/world-110m.geojson",
 ];
 
 self.addEventListener("install", (event) => {

@@ -19,7 +19,10 @@ use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
-use pages::{AccountPage, DashboardPage, LoginPage, NotFoundPage, ServersPage, SetupPage};
+use pages::{
+    AccountPage, AlertDetailPage, AlertsPage, DashboardPage, LoginPage, MapPage, MapSettingsPage, NotFoundPage,
+    RulesPage, ServersPage, SetupPage,
+};
 
 /// The HTML document around the app, rendered on the server for every page.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -37,6 +40,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // Sets the saved theme before first paint; external so the CSP needs no inline script.
                 <script src="/theme-init.js"></script>
                 <script src="/register-sw.js" defer></script>
+                // Leaflet (the `L` global) for maps; deferred, and still run before the hydration module.
+                <link rel="stylesheet" href="/vendor/leaflet/leaflet.css"/>
+                <script src="/vendor/leaflet/leaflet.js" defer></script>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -61,7 +67,12 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=SignedInLayout>
                     <Route path=path!("") view=DashboardPage/>
                     <Route path=path!("account") view=AccountPage/>
+                    <Route path=path!("alerts") view=AlertsPage/>
+                    <Route path=path!("alerts/:id") view=AlertDetailPage/>
+                    <Route path=path!("map") view=MapPage/>
+                    <Route path=path!("rules") view=RulesPage/>
                     <Route path=path!("settings/servers") view=ServersPage/>
+                    <Route path=path!("settings/map") view=MapSettingsPage/>
                 </ParentRoute>
             </Routes>
         </Router>

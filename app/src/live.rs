@@ -36,6 +36,8 @@ pub struct LiveState {
     pub health: RwSignal<BTreeMap<ServerId, ServerHealth>>,
     /// Increments when a stream starts or stops, so counters refetch.
     pub activity: RwSignal<u64>,
+    /// Increments when an incident opens or recurs, so the alert lists refetch.
+    pub incidents: RwSignal<u64>,
 }
 
 impl LiveState {
@@ -49,6 +51,7 @@ impl LiveState {
             plays: RwSignal::new(BTreeMap::new()),
             health: RwSignal::new(BTreeMap::new()),
             activity: RwSignal::new(0),
+            incidents: RwSignal::new(0),
         }
     }
 
@@ -85,8 +88,7 @@ impl LiveState {
             LiveEvent::ServerHealth { health } => self.health.update(|h| {
                 h.insert(health.server, health);
             }),
-            // Incidents get their own page with the detection issue; counted in `n_events` meanwhile.
-            LiveEvent::Incident { .. } => {}
+            LiveEvent::Incident { .. } => self.incidents.update(|n| *n += 1),
         }
     }
 }

@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod rule_form;
+pub mod rules;
 pub mod servers;
 
 /// Who the browser is signed in as.

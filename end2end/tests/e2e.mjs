@@ -353,6 +353,38 @@ try {
     }
   });
 
+  await check("the rules page previews, refuses bad input, saves, switches off and backtests a rule", async () => {
+    await page.goto(`${base}/rules`);
+    await page.waitForSelector('[data-hydrated="true"]');
+    const items = page.locator(".rule-item");
+    await items.first().waitFor();
+    assert((await items.count()) === 11, `the 11 default rules are listed, not ${await items.count()}`);
+    const simultaneous = items.filter({ hasText: "Simultaneous locations" });
+    assert((await simultaneous.locator(".rule-description").textContent()).includes("100 km"), "plain-language description");
+
+    await page.click("#rule-new");
+    const editor = page.locator("#rule-editor");
+    await editor.locator('select[name="kind"]').selectOption("concurrent_streams");
+    await editor.locator('input[name="name"]').fill("Two streams <b>max</b>");
+    const streams = editor.locator('input[name="max_streams"]');
+    await streams.fill("two");
+    await editor.locator(".field-error").filter({ hasText: "must be a number" }).waitFor();
+    assert(await page.locator("#rule-save").isDisabled(), "an invalid draft cannot be saved");
+    await streams.fill("2");
+    await page.locator("#rule-preview").filter({ hasText: "more than 2" }).waitFor();
+    await page.click("#rule-save");
+    const saved = items.filter({ hasText: "Two streams <b>max</b>" });
+    await saved.waitFor();
+    assert((await saved.locator("b").count()) === 0, "the name is text, not HTML");
+    assert((await items.count()) === 12, "the new rule is listed last");
+
+    await saved.locator(".rule-toggle").click();
+    await saved.locator(".rule-enabled").filter({ hasText: "off" }).waitFor();
+    await saved.locator(".rule-backtest").click();
+    await page.locator("#backtest-summary").filter({ hasText: "plays examined" }).waitFor({ timeout: 20_000 });
+    await page.screenshot({ path: join(artifacts, "rules.png"), fullPage: true });
+  });
+
   await check("no console errors (CSP violations, hydration or panics)", async () => {
     const real = consoleErrors.filter((e) => !e.includes("403 (Forbidden)"));
     assert(real.length === 0, real.join("\n"));

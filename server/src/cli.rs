@@ -28,6 +28,8 @@ pub enum Command {
     Demo(Demo),
     /// Start only the simulated media servers (printed as JSON lines; commands on stdin).
     Simulate(Simulate),
+    /// Judge recorded session events (JSON lines on stdin) offline; print incidents as JSON lines.
+    Replay(crate::commands::replay::Replay),
 }
 
 #[derive(Debug, Args)]

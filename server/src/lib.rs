@@ -3,6 +3,8 @@
 //!
 //! Invariants: this crate wires things together; domain rules live in `sightline-domain`,
 //! persistence and auth logic in `sightline-backend`, pages in `app`.
+// Leptos views of the app crate are deep types; their layout is computed here too.
+#![recursion_limit = "256"]
 
 pub mod boot;
 pub mod cli;

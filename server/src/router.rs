@@ -1,14 +1,14 @@
 //! The HTTP router: form and API handlers, the live socket, Leptos pages and server
 //! functions, static files, and the middleware stack around all of it.
 
-use crate::handlers::{api_v1, forms, health, incidents, live_sessions, servers, ws};
+use crate::handlers::{accounts, api_v1, forms, health, incidents, live_sessions, rules, servers, ws};
 use crate::middleware;
 use crate::middleware::security::CspNonce;
 use crate::state::ServerState;
 use app::{App, shell};
 use axum::Router;
 use axum::middleware::from_fn_with_state;
-use axum::routing::{any, get, patch, post};
+use axum::routing::{any, get, patch, post, put};
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes as _, generate_route_list};
@@ -60,6 +60,16 @@ pub fn build(ctx: AppContext, shutdown: CancellationToken) -> Router {
         .route("/api/v1/sessions/active", get(live_sessions::active))
         .route("/api/v1/incidents", get(incidents::list))
         .route("/api/v1/incidents/{id}", patch(incidents::update))
+        .route("/api/v1/rules", get(rules::list).post(rules::create))
+        .route("/api/v1/rules/export", get(rules::export))
+        .route("/api/v1/rules/import", post(rules::import))
+        .route("/api/v1/rules/{id}", put(rules::replace).patch(rules::switch).delete(rules::delete))
+        .route("/api/v1/rules/{id}/snoozes/{server}/{user}", post(rules::snooze).delete(rules::unsnooze))
+        .route("/api/v1/snoozes", get(rules::snoozes))
+        .route("/api/v1/trust", get(accounts::all))
+        .route("/api/v1/trust/policy", get(accounts::policy).put(accounts::set_policy))
+        .route("/api/v1/accounts/{server}/{user}/trust", get(accounts::trust).post(accounts::set_trust))
+        .route("/api/v1/accounts/{server}/{user}/settings", get(accounts::settings).put(accounts::set_settings))
         .route("/img/{server}", get(live_sessions::image))
         .route("/api/v1/{*rest}", any(api_v1::not_found))
         .leptos_routes_with_context(&state, routes, provide.clone(), move || shell(shell_options.clone()))

@@ -72,6 +72,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     let tasks = TaskTracker::new();
     tasks.spawn(tasks::heartbeat(ctx.clone(), shutdown.clone()));
     tasks.spawn(tasks::sweep_sessions(ctx.clone(), shutdown.clone()));
+    tasks.spawn(tasks::trust_upkeep(ctx.clone(), shutdown.clone()));
     sightline_backend::detect::install_defaults(&ctx, sightline_backend::clock::now())
         .await
         .context("cannot install the default detection rules")?;

@@ -10,6 +10,8 @@ use tokio_util::sync::CancellationToken;
 pub const HEARTBEAT_EVERY: Duration = Duration::from_secs(5);
 /// How often stale browser sessions are deleted.
 pub const SWEEP_EVERY: Duration = Duration::from_secs(600);
+/// How often earned trust recovery is written to the history and ended snoozes are deleted.
+pub const TRUST_EVERY: Duration = Duration::from_secs(3600);
 
 /// Publishes the server clock and the number of live clients, so browsers can show liveness.
 pub async fn heartbeat(ctx: AppContext, shutdown: CancellationToken) {
@@ -33,6 +35,28 @@ pub async fn sweep_sessions(ctx: AppContext, shutdown: CancellationToken) {
                 Ok(n) => tracing::debug!(n, "ended stale sessions"),
                 Err(e) => tracing::warn!(error = %e, "could not sweep stale sessions"),
             },
+        }
+    }
+}
+
+/// Writes the trust recovery accounts earned (one history row per account and run) and deletes
+/// snoozes that ended. Runs at start, then hourly; a failure is logged and retried next hour.
+pub async fn trust_upkeep(ctx: AppContext, shutdown: CancellationToken) {
+    let mut tick = tokio::time::interval(TRUST_EVERY);
+    loop {
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            _ = tick.tick() => {
+                let now = clock::now();
+                match sightline_backend::trust::recover_due(&ctx, now).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::debug!(n, "wrote trust recovery"),
+                    Err(e) => tracing::warn!(error.message = %e, error.cause_chain = ?e, "could not write trust recovery"),
+                }
+                if let Err(e) = ctx.store.purge_snoozes(now).await {
+                    tracing::warn!(error.message = %e, error.cause_chain = ?e, "could not delete ended snoozes");
+                }
+            }
         }
     }
 }

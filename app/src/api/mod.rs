@@ -1,6 +1,10 @@
 //! Server functions, grouped by resource. Each checks the caller first and stays thin.
 
 pub mod account;
+pub mod incidents;
 pub mod live;
+pub mod map;
+pub mod rules;
 pub mod servers;
 pub mod system;
+pub mod trust;

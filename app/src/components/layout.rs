@@ -9,7 +9,14 @@ use leptos::prelude::*;
 use leptos_router::components::{A, Outlet};
 
 /// The pages in the navigation bar. A page is listed here only once it exists.
-const NAV: &[(&str, &str)] = &[("/", "Dashboard"), ("/settings/servers", "Servers"), ("/account", "Account")];
+const NAV: &[(&str, &str)] = &[
+    ("/", "Dashboard"),
+    ("/alerts", "Alerts"),
+    ("/map", "Map"),
+    ("/rules", "Rules"),
+    ("/settings/servers", "Servers"),
+    ("/account", "Account"),
+];
 
 #[component]
 pub fn SignedInLayout() -> impl IntoView {

@@ -7,3 +7,4 @@ pub mod live_indicator;
 pub mod now_playing;
 pub mod table;
 pub mod theme;
+pub mod world_map;

@@ -3,6 +3,7 @@
 //! quality, device, server), today's counters, and an empty state that says what to do.
 
 use crate::api::live::{NowPlayingView, get_now_playing};
+use crate::api::trust::{TrustScores, trust_badges, trust_level};
 use crate::live::use_live;
 use crate::model::human_duration;
 use leptos::prelude::*;
@@ -19,6 +20,9 @@ pub fn NowPlayingSection() -> impl IntoView {
     // The base list refetches on resync; the counters also after each start or stop.
     let base = Resource::new(resync, move |_| get_now_playing(offset));
     let counters = Resource::new(move || (resync(), activity()), move |_| get_now_playing(offset));
+    // Trust changes when incidents open.
+    let incidents = move || live.map_or(0, |l| l.incidents.get());
+    let trust = Resource::new(move || (resync(), incidents()), |_| trust_badges());
     // A local clock so progress bars advance between live updates.
     let tick = RwSignal::new(0u64);
     #[cfg(feature = "hydrate")]
@@ -80,7 +84,7 @@ pub fn NowPlayingSection() -> impl IntoView {
                             >
                                 <ul class="streams">
                                     <For each=streams key=|s| format!("{}-{}-{:?}-{:?}", s.key(), s.updated_at, s.session.state, s.session.position_ms) let:s>
-                                        <StreamCard stream=s tick=tick/>
+                                        <StreamCard stream=s tick=tick trust/>
                                     </For>
                                 </ul>
                             </Show>
@@ -127,7 +131,11 @@ fn empty_state(servers: usize) -> AnyView {
 }
 
 #[component]
-fn StreamCard(stream: NowPlaying, tick: RwSignal<u64>) -> impl IntoView {
+fn StreamCard(
+    stream: NowPlaying,
+    tick: RwSignal<u64>,
+    trust: Resource<Result<TrustScores, crate::error::AppError>>,
+) -> impl IntoView {
     let s = &stream.session;
     let title = match (s.media.media_type, &s.media.grandparent_title) {
         (MediaType::Episode, Some(show)) => show.clone(),
@@ -174,6 +182,14 @@ fn StreamCard(stream: NowPlaying, tick: RwSignal<u64>) -> impl IntoView {
     let ip = s.client_ip.map(|ip| ip.to_string()).unwrap_or_default();
     let place = stream.geo.as_ref().map(sightline_domain::live::SessionGeo::label);
     let anonymous = stream.geo.as_ref().is_some_and(|g| g.anonymous);
+    let (server_id, user_id) = (stream.server.id.0, s.user.id.clone());
+    let badge = move || {
+        trust.get().and_then(Result::ok).map(|t| {
+            let score = t.of(server_id, &user_id);
+            let (class, word) = trust_level(score);
+            view! { <span class=format!("tag {class}") title=format!("Trust score {score} of 100: {word}")>{format!("trust {score}")}</span> }
+        })
+    };
     let start_tick = tick.get_untracked();
     let percent = move || {
         let elapsed_ms = if state == PlaybackState::Playing { (tick.get() - start_tick) * 1000 } else { 0 };
@@ -197,6 +213,7 @@ fn StreamCard(stream: NowPlaying, tick: RwSignal<u64>) -> impl IntoView {
                     <span class=format!("tag state-{}", state_label.to_lowercase())>{state_label}</span>
                     {(!quality.is_empty()).then(|| view! { <span class="tag">{quality}</span> })}
                     <span class="tag">{decision}</span>
+                    <Suspense fallback=|| ()>{badge}</Suspense>
                     {anonymous.then(|| view! { <span class="tag warn" title="VPN, hosting network, proxy or Tor">"Anonymizer"</span> })}
                 </div>
                 <div class="progress" role="progressbar" aria-label="Progress">

@@ -1,17 +1,25 @@
 //! One module per route.
 
 mod account;
+mod alerts;
 mod dashboard;
 mod login;
+mod map;
 mod not_found;
+mod rules;
 mod servers;
+mod settings_map;
 mod setup;
 
 pub use account::AccountPage;
+pub use alerts::{AlertDetailPage, AlertsPage};
 pub use dashboard::DashboardPage;
 pub use login::LoginPage;
+pub use map::MapPage;
 pub use not_found::NotFoundPage;
+pub use rules::RulesPage;
 pub use servers::ServersPage;
+pub use settings_map::MapSettingsPage;
 pub use setup::SetupPage;
 
 use leptos::prelude::*;

@@ -3,6 +3,7 @@
 //! Invariants: only `config` reads the process environment; only `store` speaks SQL;
 //! only `clock` reads the wall clock. Nothing here renders HTML.
 
+pub mod account_settings;
 pub mod auth;
 pub mod clock;
 pub mod config;
@@ -13,10 +14,15 @@ pub mod geo;
 pub mod hub;
 pub mod images;
 pub mod ingest;
+pub mod map_settings;
 pub mod media;
+pub mod rules_admin;
 pub mod secret;
 pub mod servers;
 pub mod store;
+#[cfg(test)]
+mod test_ctx;
+pub mod trust;
 
 pub use context::AppContext;
 

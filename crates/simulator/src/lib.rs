@@ -9,6 +9,7 @@ pub mod devices;
 mod driver;
 pub mod error;
 pub mod fault;
+pub mod geoip;
 mod handle;
 mod http;
 pub mod ids;

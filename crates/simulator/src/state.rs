@@ -238,6 +238,8 @@ impl ServerShared {
         let n = self.next_key();
         let seed = ids::hash(&self.machine_id) ^ n.wrapping_mul(0x1000_0001);
         let item_seed = ids::hash(&media.id);
+        // A real player keeps its id across sessions: one per (user, device) here.
+        let device_id = ids::alnum(ids::hash(&device.name) ^ ids::hash(&user.id).rotate_left(7), 24);
         let (key, upstream_id, item_id) = match self.kind {
             ServerKind::Plex => (n.to_string(), ids::alnum(seed, 24), (10_000 + item_seed % 90_000).to_string()),
             _ => {
@@ -250,7 +252,7 @@ impl ServerShared {
             upstream_id,
             user,
             item_id,
-            device_id: ids::alnum(ids::hash(&device.name) ^ ids::hash(&media.id).rotate_left(7) ^ n, 24),
+            device_id,
             device,
             media,
             ip,

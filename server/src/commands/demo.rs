@@ -1,6 +1,7 @@
 //! `sightline demo [--scenario FILE]`: starts simulated Plex, Jellyfin and Emby servers on
 //! loopback, starts Sightline on its own data dir connected to them, signs in nobody but prints
-//! an owner login, and runs until Ctrl-C. The same servers a user would add in Settings.
+//! an owner login, and runs until Ctrl-C. The same servers a user would add in Settings. With no GeoIP
+//! database in its data dir it installs MaxMind's synthetic test databases, so places and detection show.
 
 use crate::cli::Demo;
 use crate::{boot, logging, serve};
@@ -10,8 +11,10 @@ use sightline_backend::auth::{AuthError, ClientMeta};
 use sightline_backend::secret::SecretString;
 use sightline_backend::servers::{self, ServerInput, ServerPatch};
 use sightline_backend::{AppContext, clock};
+use sightline_simulator::geoip::DEMO_DATABASES;
 use sightline_simulator::{SimHandle, SimOptions, Simulator};
 use std::net::{IpAddr, Ipv4Addr};
+use std::path::Path;
 
 const DEMO_USER: &str = "demo";
 const COLORS: &[&str] = &["#e5a00d", "#aa5cc3", "#52b54b", "#38bdf8", "#f87171"];
@@ -26,6 +29,7 @@ pub async fn run(mut env: Vec<(String, String)>, args: &Demo) -> anyhow::Result<
     let config = boot::load_config(env)?;
     logging::init(&config);
     boot::check_site_root(&config)?;
+    let test_geoip = install_test_geoip(&config.data_dir)?;
     let running = serve::start(config).await?;
     let password = owner_login(&running.ctx, running.setup_token.as_deref()).await?;
     connect_servers(&running.ctx, &sim).await?;
@@ -38,11 +42,32 @@ pub async fn run(mut env: Vec<(String, String)>, args: &Demo) -> anyhow::Result<
     for s in sim.servers() {
         println!("    {:<10} {:<20} {}  token {}", s.kind().as_str(), s.name(), s.base_url(), s.token());
     }
+    if test_geoip {
+        println!("  Places come from MaxMind's synthetic test databases (installed in the demo data dir).");
+    }
     println!("  Data: {}\n  Stop with Ctrl-C.\n{banner}", running.ctx.config.data_dir.display());
     serve::shutdown_signal().await;
     running.stop().await?;
     sim.shutdown().await;
     Ok(())
+}
+
+/// Puts MaxMind's test databases in the demo's `geoip/` folder when it holds no database, so the
+/// scenario's addresses have places and the detection rules can judge them. Returns whether it did.
+fn install_test_geoip(data_dir: &Path) -> anyhow::Result<bool> {
+    let dir = data_dir.join("geoip");
+    let has_database = std::fs::read_dir(&dir)
+        .map(|entries| entries.flatten().any(|e| e.path().extension().is_some_and(|x| x == "mmdb")))
+        .unwrap_or(false);
+    if has_database {
+        return Ok(false);
+    }
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    for (name, bytes) in DEMO_DATABASES {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(true)
 }
 
 /// Creates the demo owner on a fresh data dir, or gives the existing owner a new password.

@@ -3,6 +3,7 @@
 mod admin;
 mod api_key;
 mod demo;
+pub mod replay;
 mod simulate;
 
 use crate::cli::{AdminCommand, ApiKeyCommand, Cli, Command};
@@ -16,5 +17,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Admin(AdminCommand::ResetPassword(args)) => admin::reset_password(env, &args).await,
         Command::Demo(args) => demo::run(env, &args).await,
         Command::Simulate(args) => simulate::run(&args).await,
+        Command::Replay(args) => replay::run(&args),
     }
 }

@@ -26,8 +26,9 @@ const PUBLIC_FILES: &[&str] = &[
     "/robots.txt",
 ];
 
-/// Static directories served to anyone.
-const PUBLIC_PREFIXES: &[&str] = &["/pkg/", "/icons/"];
+/// Static directories served to anyone. `/vendor/` holds only third-party code and public-domain
+/// map data (Leaflet, the world outline), loaded by every page's head, the sign-in page included.
+const PUBLIC_PREFIXES: &[&str] = &["/pkg/", "/icons/", "/vendor/"];
 
 #[must_use]
 pub fn classify(path: &str) -> Access {
@@ -60,6 +61,9 @@ mod tests {
         for p in ["/healthz", "/auth/login", "/auth/setup", "/pkg/sightline.wasm", "/icons/icon-192.png", "/sw.js"] {
             assert_eq!(classify(p), Access::Public, "{p}");
         }
+        for p in ["/vendor/leaflet/leaflet.js", "/vendor/leaflet/leaflet.css", "/vendor/world-110m.geojson"] {
+            assert_eq!(classify(p), Access::Public, "{p}");
+        }
         for p in ["/login", "/setup"] {
             assert_eq!(classify(p), Access::Entry, "{p}");
         }
@@ -70,7 +74,7 @@ mod tests {
 
     #[test]
     fn paths_that_could_escape_a_public_directory_are_protected() {
-        for p in ["/pkg/../api/me", "/pkg/%2e%2e/api", "/icons//etc", "/pkg/..\\x"] {
+        for p in ["/pkg/../api/me", "/pkg/%2e%2e/api", "/icons//etc", "/pkg/..\\x", "/vendor/../api/v1/me"] {
             assert_eq!(classify(p), Access::Protected, "{p}");
         }
     }

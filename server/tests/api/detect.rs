@@ -3,53 +3,25 @@
 //! incidents with their evidence; the same condition stays one incident, which the owner can
 //! acknowledge and dismiss.
 
-use crate::helpers::TestApp;
+use crate::detect_helpers::{add_server, app_with_geoip, incidents, one_account_scenario};
 use serde_json::{Value, json};
 use sightline_simulator::{DeviceRef, Scenario, ServerKind, SimOptions, Simulator, StreamSpec};
 use std::time::Duration;
 
-const SCENARIO: &str = r#"
-[[server]]
-name = "Jelly"
-kind = "jellyfin"
-[[user]]
-name = "carol"
-[[media]]
-id = "film"
-kind = "movie"
-title = "Shared Film"
-duration = "2h"
-"#;
-
-async fn incidents(app: &TestApp, key: &str) -> Vec<Value> {
-    let res = app.client.get(app.url("/api/v1/incidents")).bearer_auth(key).send().await.expect("req");
-    assert_eq!(res.status(), 200);
-    res.json().await.expect("json")
-}
-
 #[tokio::test]
 async fn two_places_at_once_open_one_incident_per_condition_with_evidence() {
-    let sim = Simulator::start(Scenario::from_toml_str(SCENARIO).expect("parses"), SimOptions::manual())
-        .await
-        .expect("simulator starts");
-    let app = TestApp::spawn_with(|c| {
-        let geoip = c.data_dir.join("geoip");
-        std::fs::create_dir_all(&geoip).expect("geoip dir");
-        let city = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/geoip/GeoIP2-City-Test.mmdb");
-        std::fs::copy(city, geoip.join("GeoIP2-City-Test.mmdb")).expect("copies the test database");
-        c.poll_active_secs = 1;
-        c.poll_idle_secs = 1;
-    })
-    .await;
-    let key =
-        app.running.ctx.auth.create_api_key("detect", false, sightline_backend::clock::now()).await.expect("key").1;
+    let sim = Simulator::start(
+        Scenario::from_toml_str(&one_account_scenario("jellyfin", "Jelly")).expect("parses"),
+        SimOptions::manual(),
+    )
+    .await
+    .expect("simulator starts");
+    let (app, key) = app_with_geoip().await;
     let rules = app.running.ctx.store.rules().await.expect("rules");
     assert_eq!(rules, sightline_domain::rules::default_rules(), "the defaults are installed on first start");
 
     let jelly = sim.first(ServerKind::Jellyfin).expect("jellyfin");
-    let body = json!({ "kind": "jellyfin", "name": "Jelly", "url": jelly.base_url(), "token": jelly.token() });
-    let res = app.client.post(app.url("/api/v1/servers")).bearer_auth(&key).json(&body).send().await.expect("req");
-    assert_eq!(res.status(), 201);
+    add_server(&app, &key, "jellyfin", "Jelly", jelly.base_url(), jelly.token()).await;
 
     let mut home = StreamSpec::new("carol", "film");
     home.ip = "2.125.160.216".parse().expect("ip"); // Boxford, England

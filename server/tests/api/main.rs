@@ -4,9 +4,14 @@
 mod auth;
 mod cli;
 mod detect;
+mod detect_helpers;
+mod detect_sim;
 mod helpers;
 mod ingest;
 mod live;
+mod replay;
+mod rules;
 mod security;
 mod servers;
 mod system;
+mod trust;

@@ -1,8 +1,12 @@
 //! Running the sharing-detection engine on live streams: when a play starts (or its address
 //! changes) the pipeline asks `judge`, which gathers the account's other streams (the live board)
-//! and recent history (the store), evaluates the stored rules, and records each violation as an
-//! incident, one per condition while it lasts, announced on the live channel.
+//! and recent history (the store) and the account's own settings, evaluates the stored rules, and
+//! records each violation as an incident, one per condition while it lasts, announced on the live
+//! channel. Rules snoozed for the account are evaluated but record nothing; an incident that opens
+//! costs the account trust (`crate::trust`).
 
+pub mod backtest;
+pub mod offline;
 pub mod sessions;
 
 use crate::AppContext;
@@ -10,7 +14,7 @@ use crate::store::StoreError;
 use chrono::{DateTime, TimeDelta, Utc};
 use sightline_domain::LiveEvent;
 use sightline_domain::live::NowPlaying;
-use sightline_domain::rules::{EvalContext, UserSettings, default_rules, evaluate};
+use sightline_domain::rules::{EvalContext, default_rules, evaluate};
 
 /// History the rules look back on (the longest default window is 24 h of device velocity).
 const LOOK_BACK: TimeDelta = TimeDelta::hours(24);
@@ -41,14 +45,20 @@ pub async fn judge(ctx: &AppContext, stream: &NowPlaying, now: DateTime<Utc>) ->
         .map(|p| sessions::from_facts(server, &user, p))
         .collect();
     let (known_devices, known_countries) = ctx.store.account_known(server, &user, stream.started_at).await?;
-    let context =
-        EvalContext { session, active, recent, known_devices, known_countries, settings: UserSettings::default() };
-    let violations = evaluate(&rules, &context, now);
+    let settings = ctx.store.account_settings(server, &user).await?.unwrap_or_default();
+    let context = EvalContext { session, active, recent, known_devices, known_countries, settings };
+    let snoozed = ctx.store.snoozed_rules(server, &user, now).await?;
+    let violations: Vec<_> =
+        evaluate(&rules, &context, now).into_iter().filter(|v| !snoozed.contains(&v.rule_id)).collect();
     let n = violations.len();
     for violation in violations {
         let (incident, opened) = ctx.store.record_violation(&violation, now).await?;
         if opened {
             tracing::info!(incident = incident.id, rule = %violation.rule_name, "{}", violation.summary);
+            // A failed trust update must not stop the other violations from being recorded.
+            if let Err(e) = crate::trust::on_incident_opened(ctx, &incident, &violation, now).await {
+                tracing::error!(error.message = %e, error.cause_chain = ?e, incident = incident.id, "cannot lower the account's trust");
+            }
         }
         ctx.hub.publish(LiveEvent::Incident {
             id: incident.id,

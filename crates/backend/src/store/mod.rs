@@ -4,11 +4,18 @@
 //! implementation can be added beside it without touching callers. No SQL lives outside
 //! this module.
 
+pub mod detection_admin;
 mod error;
+pub mod insight;
 mod model;
 pub mod sqlite;
 
+pub use detection_admin::{
+    AccountSettingStore, NewTrustChange, RuleAdminStore, SnoozeRecord, TrustChange, TrustChangeKind, TrustPlan,
+    TrustPlanner, TrustState, TrustStore,
+};
 pub use error::StoreError;
+pub use insight::InsightStore;
 pub use model::{
     AccountInfo, ApiKeyRecord, AuditEntry, AuthSessionRecord, IncidentRecord, MediaAccountRecord, NewAuditEntry,
     NewAuthSession, NewServer, PlayCounts, PlayFacts, PlayWrite, ServerChanges, ServerRecord, UserRecord,
@@ -174,11 +181,32 @@ pub trait DetectionStore: Send + Sync {
         user_id: &str,
         before: DateTime<Utc>,
     ) -> Result<(Vec<String>, Vec<String>), StoreError>;
+    /// Plays that started within `[from, to]`, oldest first, at most `limit`, optionally of one server
+    /// and/or one user id: `(server, server name, user id, play)`. For backtesting rules.
+    async fn plays_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        server: Option<ServerId>,
+        user_id: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<(ServerId, String, String, PlayFacts)>, StoreError>;
 }
 
 #[async_trait]
 pub trait Store:
-    UserStore + AuthSessionStore + ApiKeyStore + SettingStore + AuditStore + ServerStore + PlayStore + DetectionStore
+    UserStore
+    + AuthSessionStore
+    + ApiKeyStore
+    + SettingStore
+    + AuditStore
+    + ServerStore
+    + PlayStore
+    + DetectionStore
+    + InsightStore
+    + RuleAdminStore
+    + AccountSettingStore
+    + TrustStore
 {
     /// A cheap query proving the database answers (for `/healthz`).
     async fn ping(&self) -> Result<(), StoreError>;

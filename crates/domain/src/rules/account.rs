@@ -1,14 +1,15 @@
 //! Account rules: inactivity (scheduled: last activity against `now`), a device the account never used
 //! before, and a country it never streamed from before. An account with no history yet has nothing to be
-//! new against, so its first device and country never fire.
+//! new against, so its first device and country never fire; a new device at a place the account already
+//! streams from is the household's, and never fires either.
 
 use chrono::{DateTime, Utc};
 use std::collections::BTreeSet;
 
-use super::context::{AccountActivity, AddressClass, RuleSession};
+use super::context::AccountActivity;
 use super::evidence::{Finding, Measure, SessionEvidence, Unit};
 use super::params::InactivityParams;
-use super::view::{View, device_label};
+use super::view::{View, device_label, public_country, same_place};
 
 pub(crate) fn inactivity(p: &InactivityParams, a: &AccountActivity, now: DateTime<Utc>) -> Option<Finding> {
     let (since, never) = match (a.last_activity_at, a.first_seen_at) {
@@ -41,11 +42,23 @@ pub(crate) fn inactivity(p: &InactivityParams, a: &AccountActivity, now: DateTim
 pub(crate) fn new_device(v: &View<'_>) -> Option<Finding> {
     let cur = v.current;
     let device = cur.device_key()?;
-    let mut known: BTreeSet<&str> = v.ctx.known_devices.iter().map(|d| d.trim()).filter(|d| !d.is_empty()).collect();
-    known.extend(v.history.iter().filter(|s| s.started_at <= cur.started_at).filter_map(|s| s.device_key()));
-    if known.is_empty() || known.contains(device) {
+    let known_devices = || v.ctx.known_devices.iter().map(|d| d.trim()).filter(|d| !d.is_empty());
+    let used_before =
+        || v.history.iter().filter(|s| s.started_at <= cur.started_at).filter_map(|s| s.device_key());
+    // Most sessions come from a known device: answer that without building the set.
+    let mut any = false;
+    for d in known_devices().chain(used_before()) {
+        if d == device {
+            return None;
+        }
+        any = true;
+    }
+    // A new device where the account already streams (same address, /24, /64, or ASN + city) is the
+    // household's new TV, not someone else.
+    if !any || v.history.iter().any(|s| s.started_at <= cur.started_at && same_place(s, cur)) {
         return None;
     }
+    let known: BTreeSet<&str> = known_devices().chain(used_before()).collect();
     Some(Finding {
         summary: format!("one account streamed from a device it never used before: {}", device_label(cur)),
         measured: Measure::label(device),
@@ -56,22 +69,24 @@ pub(crate) fn new_device(v: &View<'_>) -> Option<Finding> {
     })
 }
 
-fn public_country(s: &RuleSession) -> Option<String> {
-    if s.address_class != AddressClass::Public || s.ip.is_some_and(|ip| !super::net::is_public(ip)) {
-        return None;
-    }
-    s.country_code()
-}
-
 pub(crate) fn new_country(v: &View<'_>) -> Option<Finding> {
     let cur = v.current;
     let country = public_country(cur)?;
-    let mut known: BTreeSet<String> =
-        v.ctx.known_countries.iter().map(|c| c.trim().to_ascii_uppercase()).filter(|c| !c.is_empty()).collect();
-    known.extend(v.history.iter().filter(|s| s.started_at <= cur.started_at).filter_map(|s| public_country(s)));
-    if known.is_empty() || known.contains(&country) {
+    let known_countries = || v.ctx.known_countries.iter().map(|c| c.trim()).filter(|c| !c.is_empty());
+    let streamed_before =
+        || v.history.iter().filter(|s| s.started_at <= cur.started_at).filter_map(|s| public_country(s));
+    let mut any = false;
+    for c in known_countries().chain(streamed_before()) {
+        if c.eq_ignore_ascii_case(country) {
+            return None;
+        }
+        any = true;
+    }
+    if !any {
         return None;
     }
+    let country = country.to_ascii_uppercase();
+    let known: BTreeSet<String> = known_countries().chain(streamed_before()).map(str::to_ascii_uppercase).collect();
     let list: Vec<&str> = known.iter().map(String::as_str).collect();
     Some(Finding {
         summary: format!(

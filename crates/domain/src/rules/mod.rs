@@ -17,7 +17,10 @@ mod context;
 mod defaults;
 mod describe;
 mod evidence;
+mod fold;
 mod geo_restriction;
+mod index;
+mod indexed;
 mod model;
 pub mod net;
 mod params;
@@ -37,6 +40,8 @@ use chrono::{DateTime, Utc};
 pub use context::{AccountActivity, AddressClass, EvalContext, Location, RuleSession, UserSettings};
 pub use defaults::default_rules;
 pub use describe::{describe, describe_kind};
+pub use index::AccountIndex;
+pub use indexed::evaluate_indexed;
 pub use evidence::{Evidence, Fact, Measure, PlaceEvidence, SessionEvidence, Unit, Violation, fmt_duration, fmt_int};
 pub use model::{Exceptions, Rule, RuleId, Scope, Severity, UserRef};
 pub use params::{
@@ -54,14 +59,26 @@ use view::View;
 #[must_use]
 pub fn evaluate(rules: &[Rule], context: &EvalContext, now: DateTime<Utc>) -> Vec<Violation> {
     let s = &context.session;
-    rules
-        .iter()
-        .filter(|rule| rule.applies_to(s.server_id, &s.user_id) && rule.problems().is_empty())
-        .filter_map(|rule| {
-            let view = View::new(rule, context)?;
-            check(rule, &view, now).map(|f| f.into_violation(rule, s.server_id, &s.user_id, Some(&s.session_key)))
-        })
-        .collect()
+    let parts = view::Parts::of(context);
+    // Rules that trust no network see the same view; it is built once, when the first of them needs it.
+    let mut shared: Option<View<'_>> = None;
+    let mut out = Vec::new();
+    for rule in rules {
+        if matches!(rule.kind, RuleKind::AccountInactivity(_))
+            || !rule.applies_to(s.server_id, &s.user_id)
+            || !rule.problems().is_empty()
+        {
+            continue;
+        }
+        let finding = if View::filters(rule, &context.settings) {
+            View::new(rule, parts, s).and_then(|view| check(rule, &view, now))
+        } else {
+            check(rule, shared.get_or_insert_with(|| View::unfiltered(parts, s)), now)
+        };
+        out.extend(finding.map(|f| f.into_violation(rule, s.server_id, &s.user_id, Some(&s.session_key))));
+    }
+    fold::fold_novelty(&mut out);
+    out
 }
 
 /// Judges one account against the scheduled rules (account inactivity), e.g. from an hourly job.

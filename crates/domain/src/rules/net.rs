@@ -40,12 +40,21 @@ pub fn is_private(ip: IpAddr) -> bool {
 }
 
 /// Whether an address can be geolocated at all: neither private nor CGNAT.
+#[inline]
 #[must_use]
 pub fn is_public(ip: IpAddr) -> bool {
+    let ip = canonical(ip);
+    // Every non-public IPv4 range starts with one of these octets; the rest are public at once.
+    if let IpAddr::V4(v4) = ip
+        && !matches!(v4.octets()[0], 0 | 10 | 100 | 127 | 169 | 172 | 192 | 198 | 203 | 255)
+    {
+        return true;
+    }
     !is_private(ip) && !is_cgnat(ip)
 }
 
 /// IPv4-mapped IPv6 (`::ffff:a.b.c.d`) as IPv4; everything else unchanged.
+#[inline]
 #[must_use]
 pub fn canonical(ip: IpAddr) -> IpAddr {
     match ip {

@@ -14,6 +14,7 @@ mod concurrent;
 mod describe;
 mod engine;
 mod geo_restriction;
+mod index;
 mod net;
 mod playback;
 mod simultaneous;

@@ -2,13 +2,16 @@
 //! (its last sighting to this session's start) exceeds `max_speed_kmh`.
 //!
 //! Not travel: an unchanged address, /24, /64, or ASN + city (GeoIP moved, the viewer did not); distances
-//! shorter than `min_distance_km` once both accuracy radii are subtracted; unlocatable addresses.
+//! shorter than `min_distance_km` once both accuracy radii are subtracted; unlocatable addresses; a
+//! previous session that is still streaming (two places at once is the simultaneous-locations rule's
+//! condition, and one condition is one incident, not two).
 
 use chrono::TimeDelta;
 
+use super::context::RuleSession;
 use super::evidence::{Finding, Measure, SessionEvidence, Unit, fact, fmt_duration, fmt_int, place_name};
 use super::params::TravelParams;
-use super::view::{View, located, same_device, same_place};
+use super::view::{View, is_device, located, same_place};
 use crate::geo::{haversine_km, min_distance_km};
 
 /// The shortest time gap used for a speed: sessions that overlap or follow each other at once are judged as
@@ -17,21 +20,33 @@ pub const MIN_TRAVEL_GAP: TimeDelta = TimeDelta::minutes(5);
 
 pub(crate) fn check(p: &TravelParams, v: &View<'_>) -> Option<Finding> {
     let cur = v.current;
-    let here = located(cur)?;
+    located(cur)?;
+    let device = cur.device_key().filter(|_| p.skip_same_device);
     let prev = v
         .history
         .iter()
         .copied()
-        .filter(|s| s.started_at <= cur.started_at && located(s).is_some())
-        .filter(|s| !(p.skip_same_device && same_device(s, cur)))
-        .max_by(|a, b| {
-            (a.last_seen_at, a.started_at, a.server_id, &a.session_key).cmp(&(
-                b.last_seen_at,
-                b.started_at,
-                b.server_id,
-                &b.session_key,
-            ))
-        })?;
+        .filter(|s| s.started_at <= cur.started_at && !device.is_some_and(|d| is_device(s, d)))
+        .filter(|s| located(s).is_some())
+        .filter(|s| !v.is_active(s))
+        .max_by(|a, b| recency(a, b))?;
+    judge(p, cur, prev)
+}
+
+/// The order in which the previous session is chosen: the latest sighting, then the latest start, then the
+/// session's key (unique, so the order is total).
+pub(crate) fn recency(a: &RuleSession, b: &RuleSession) -> std::cmp::Ordering {
+    (a.last_seen_at, a.started_at, a.server_id, &a.session_key).cmp(&(
+        b.last_seen_at,
+        b.started_at,
+        b.server_id,
+        &b.session_key,
+    ))
+}
+
+/// The verdict once the previous located session that is no longer streaming (`prev`) is chosen.
+pub(crate) fn judge(p: &TravelParams, cur: &RuleSession, prev: &RuleSession) -> Option<Finding> {
+    let here = located(cur)?;
     if same_place(prev, cur) {
         return None;
     }

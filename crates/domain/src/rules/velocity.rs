@@ -3,7 +3,7 @@
 //! addresses are not the viewer's location.
 
 use chrono::TimeDelta;
-use std::collections::BTreeSet;
+use std::net::IpAddr;
 
 use super::context::{AddressClass, RuleSession};
 use super::evidence::{Finding, Measure, SessionEvidence, Unit, fmt_int};
@@ -11,34 +11,61 @@ use super::net;
 use super::params::{VelocityCount, VelocityParams};
 use super::view::View;
 
-fn counted_key(count: VelocityCount, s: &RuleSession) -> Option<String> {
+/// What is counted: an address key ([`net::velocity_key`] as one integer, equal exactly when the labels
+/// people read are equal) or a device key. Compared without formatting, so a session that does not fire
+/// costs no allocation.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Counted<'a> {
+    Ip(u128),
+    Device(&'a str),
+}
+
+/// [`net::velocity_key`] as one integer: an IPv4 address in the low bits with bit 32 set, or an IPv6 /64
+/// in the high bits, never equal to each other.
+pub(crate) fn ip_code(ip: IpAddr) -> u128 {
+    match net::canonical(ip) {
+        IpAddr::V4(v4) => u128::from(u32::from(v4)) | (1 << 32),
+        IpAddr::V6(v6) => u128::from(v6) & !u128::from(u64::MAX),
+    }
+}
+
+pub(crate) fn counted_key(count: VelocityCount, s: &RuleSession) -> Option<Counted<'_>> {
     match count {
         VelocityCount::Ips => {
-            s.ip.filter(|ip| s.address_class == AddressClass::Public && net::is_public(*ip)).map(net::velocity_label)
+            let ip = s.ip?;
+            (s.address_class == AddressClass::Public && net::is_public(ip)).then(|| Counted::Ip(ip_code(ip)))
         }
-        VelocityCount::Devices => s.device_key().map(str::to_owned),
+        VelocityCount::Devices => s.device_key().map(Counted::Device),
     }
 }
 
 pub(crate) fn check(p: &VelocityParams, v: &View<'_>, now: chrono::DateTime<chrono::Utc>) -> Option<Finding> {
-    let since = now - TimeDelta::hours(i64::from(p.window_hours));
-    let in_window = |s: &&RuleSession| s.last_seen_at >= since;
-    let sessions: Vec<&RuleSession> =
-        std::iter::once(v.current).chain(v.history.iter().copied().filter(in_window)).collect();
-    let mut keys = BTreeSet::new();
-    let mut involved = Vec::new();
-    for s in sessions {
-        if let Some(k) = counted_key(p.count, s) {
-            keys.insert(k);
-            involved.push(SessionEvidence::from(s));
-        }
-    }
     // The judged session must itself count, or it did not cause the condition.
     counted_key(p.count, v.current)?;
+    let since = now - TimeDelta::hours(i64::from(p.window_hours));
+    let sessions = || std::iter::once(v.current).chain(v.history.iter().copied().filter(|s| s.last_seen_at >= since));
+    // The distinct keys. Accounts have few, so a short list scanned in order beats a tree (and a binary
+    // search, whose branches mispredict); past 16 keys the list is kept sorted and searched.
+    let mut keys: Vec<Counted<'_>> = Vec::new();
+    for s in sessions() {
+        let Some(k) = counted_key(p.count, s) else { continue };
+        if keys.len() < 16 {
+            if !keys.contains(&k) {
+                keys.push(k);
+                if keys.len() == 16 {
+                    keys.sort_unstable();
+                }
+            }
+        } else if let Err(i) = keys.binary_search(&k) {
+            keys.insert(i, k);
+        }
+    }
     let n = keys.len();
     if n as u64 <= u64::from(p.max_distinct) {
         return None;
     }
+    let involved: Vec<SessionEvidence> =
+        sessions().filter(|s| counted_key(p.count, s).is_some()).map(SessionEvidence::from).collect();
     let (what, unit) = match p.count {
         VelocityCount::Ips => ("addresses", Unit::Addresses),
         VelocityCount::Devices => ("devices", Unit::Devices),

@@ -10,8 +10,9 @@ use sightline_domain::ServerId;
 use sightline_domain::rules::{Rule, Violation};
 
 type IncidentRow = (i64, String, i64, i64, i64, String);
+/// The play columns the rules need; shared with the backtest query in `rules_admin.rs`.
 #[derive(sqlx::FromRow)]
-struct FactsRow {
+pub(super) struct FactsRow {
     play_key: i64,
     session_key: String,
     started_at: i64,
@@ -31,6 +32,34 @@ struct FactsRow {
     accuracy_km: Option<f64>,
     asn: Option<i64>,
     asn_org: Option<String>,
+}
+
+impl TryFrom<FactsRow> for PlayFacts {
+    type Error = StoreError;
+
+    fn try_from(r: FactsRow) -> Result<Self, StoreError> {
+        Ok(PlayFacts {
+            play_key: r.play_key,
+            session_key: r.session_key,
+            started_at: from_ms(r.started_at)?,
+            last_seen_at: from_ms(r.last_seen_at)?,
+            ended: r.ended_at.is_some(),
+            ip: r.client_ip,
+            address_class: r.address_class,
+            device_id: r.device_id,
+            player: r.player_name,
+            product: r.product,
+            platform: r.platform,
+            country_code: r.country_code,
+            city: r.city,
+            region: r.region,
+            latitude: r.latitude,
+            longitude: r.longitude,
+            accuracy_km: r.accuracy_km,
+            asn: r.asn.and_then(|a| u32::try_from(a).ok()),
+            asn_org: r.asn_org,
+        })
+    }
 }
 
 fn corrupt(e: impl std::fmt::Display) -> StoreError {
@@ -188,31 +217,18 @@ impl DetectionStore for SqliteStore {
         .bind(to_ms(since))
         .fetch_all(&self.reader)
         .await?;
-        rows.into_iter()
-            .map(|r| {
-                Ok(PlayFacts {
-                    play_key: r.play_key,
-                    session_key: r.session_key,
-                    started_at: from_ms(r.started_at)?,
-                    last_seen_at: from_ms(r.last_seen_at)?,
-                    ended: r.ended_at.is_some(),
-                    ip: r.client_ip,
-                    address_class: r.address_class,
-                    device_id: r.device_id,
-                    player: r.player_name,
-                    product: r.product,
-                    platform: r.platform,
-                    country_code: r.country_code,
-                    city: r.city,
-                    region: r.region,
-                    latitude: r.latitude,
-                    longitude: r.longitude,
-                    accuracy_km: r.accuracy_km,
-                    asn: r.asn.and_then(|a| u32::try_from(a).ok()),
-                    asn_org: r.asn_org,
-                })
-            })
-            .collect()
+        rows.into_iter().map(PlayFacts::try_from).collect()
+    }
+
+    async fn plays_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        server: Option<ServerId>,
+        user_id: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<(ServerId, String, String, PlayFacts)>, StoreError> {
+        self.play_rows_between(from, to, server, user_id, limit).await
     }
 
     async fn account_known(

@@ -1,18 +1,22 @@
 //! The SQLite store: one writer connection (writes serialised, `BEGIN IMMEDIATE`) and a small
 //! pool of read-only connections, in WAL mode with a busy timeout and foreign keys on.
 
+mod account_settings;
 mod accounts;
 mod api_keys;
 mod audit;
 mod detection;
+mod insight;
 mod migrate;
 mod plays;
+mod rules_admin;
 mod servers;
 mod sessions;
 mod settings;
 #[cfg(test)]
 mod tests;
 mod time;
+mod trust;
 mod users;
 
 pub use migrate::{MIGRATOR, OpenError, run_migrations};

@@ -75,6 +75,15 @@ fn a_device_the_account_never_used_is_flagged() {
 }
 
 #[test]
+fn a_new_device_where_the_account_already_streams_is_the_household_s() {
+    let tv = session("tv").device("tv-1").with_ip("81.10.20.30").started(-20);
+    let c = ctx(session("now").device("tv-2").with_ip("81.10.20.31"), vec![tv.clone()], vec![]);
+    assert!(run(&new_device(), &c, t(0)).is_empty(), "same /24");
+    let c = ctx(session("now").device("tv-2").with_ip("90.1.2.3"), vec![tv], vec![]);
+    assert_eq!(run(&new_device(), &c, t(0)).len(), 1, "another network");
+}
+
+#[test]
 fn the_first_device_of_an_account_and_devices_seen_in_history_are_not_new() {
     let c = ctx(session("now").device("tv"), vec![], vec![]);
     assert!(run(&new_device(), &c, t(0)).is_empty());

@@ -79,7 +79,8 @@ fn several_rules_give_several_violations_in_rule_order() {
     conc.id = RuleId("conc".to_owned());
     let mut sim = simultaneous();
     sim.id = RuleId("sim".to_owned());
-    let v = evaluate(&[conc, sim, travel()], &ctx(now, vec![before], vec![]), t(0));
+    let earlier = session("x").with_ip("83.10.20.30").in_city(TOKYO, "JP").span(-90, -30);
+    let v = evaluate(&[conc, sim, travel()], &ctx(now, vec![before], vec![earlier]), t(0));
     let ids: Vec<&str> = v.iter().map(|v| v.rule_id.0.as_str()).collect();
     assert_eq!(ids, ["conc", "sim", "r1"]);
 }
@@ -123,7 +124,9 @@ fn the_same_input_gives_the_same_output_whatever_the_order_of_sessions() {
     assert!(kinds.contains(&RuleType::SimultaneousLocations), "{kinds:?}");
     assert!(kinds.contains(&RuleType::ImpossibleTravel), "{kinds:?}");
     assert!(kinds.contains(&RuleType::DeviceVelocity), "{kinds:?}");
-    assert!(kinds.contains(&RuleType::NewCountry), "{kinds:?}");
+    // The new country is a fact of the sharing violation, not an incident of its own.
+    let facts: Vec<&str> = a.iter().flat_map(|v| &v.evidence.facts).map(|f| f.name.as_str()).collect();
+    assert!(facts.contains(&"new_country"), "{facts:?}");
 }
 
 #[test]
@@ -170,4 +173,25 @@ fn severities_are_ordered() {
         Severity::Low < Severity::Medium && Severity::Medium < Severity::High && Severity::High < Severity::Critical
     );
     assert_eq!(Severity::Critical.as_str(), "critical");
+}
+
+#[test]
+fn a_new_device_and_country_during_sharing_are_facts_of_one_violation() {
+    let mut sim = simultaneous();
+    sim.id = RuleId("sim".to_owned());
+    let mut device = rule(RuleKind::NewDevice(NewDeviceParams {}));
+    device.id = RuleId("dev".to_owned());
+    let mut country = rule(RuleKind::NewCountry(NewCountryParams {}));
+    country.id = RuleId("country".to_owned());
+    let home = session("home").with_ip("81.10.20.30").in_city(PARIS, "FR").device("tv").started(-60);
+    let away = session("away").with_ip("1.120.5.6").in_city(SYDNEY, "AU").device("laptop");
+    let rules = [device.clone(), country.clone(), sim];
+    let v = evaluate(&rules, &ctx(away.clone(), vec![home.clone()], vec![]), t(0));
+    assert_eq!(v.len(), 1, "{v:#?}");
+    assert_eq!(v[0].rule_id.0, "sim");
+    let facts: Vec<&str> = v[0].evidence.facts.iter().map(|f| f.name.as_str()).collect();
+    assert!(facts.contains(&"new_device") && facts.contains(&"new_country"), "{facts:?}");
+    // Without a sharing violation the notices stand on their own.
+    let v = evaluate(&[device, country], &ctx(away, vec![home], vec![]), t(0));
+    assert_eq!(v.len(), 2, "{v:#?}");
 }

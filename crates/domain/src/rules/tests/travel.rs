@@ -147,11 +147,21 @@ fn one_device_changing_place_is_skipped_unless_configured() {
 fn overlapping_sessions_give_a_finite_speed_from_the_minimum_gap() {
     let before = session("a").with_ip("81.10.20.30").in_city(PARIS, "FR").span(-30, 5);
     let now = session("b").with_ip("90.1.2.3").in_city(LONDON, "GB");
-    let v = run(&travel(), &ctx(now, vec![before], vec![]), t(5));
+    let v = run(&travel(), &ctx(now, vec![], vec![before]), t(5));
     assert_eq!(v.len(), 1);
     let speed = amount(&v[0].evidence.measured);
     assert!(speed.is_finite() && speed > 3_000.0, "{speed}");
     assert!(v[0].summary.contains("within 5 min"), "{}", v[0].summary);
+}
+
+#[test]
+fn a_session_still_streaming_elsewhere_is_left_to_the_simultaneous_rule() {
+    let before = session("a").with_ip("81.10.20.30").in_city(PARIS, "FR").span(-30, 5);
+    let now = session("b").with_ip("90.1.2.3").in_city(LONDON, "GB");
+    assert!(run(&travel(), &ctx(now.clone(), vec![before.clone()], vec![]), t(5)).is_empty());
+    let both = ctx(now, vec![before], vec![]);
+    let v = run(&rule(RuleKind::SimultaneousLocations(SimultaneousParams::default())), &both, t(5));
+    assert_eq!(v.len(), 1, "{v:#?}");
 }
 
 #[test]
