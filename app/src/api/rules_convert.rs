@@ -21,7 +21,9 @@ pub(super) fn parse_rule(json: &str) -> Result<Rule, AppError> {
 
 pub(super) fn failed(e: RulesAdminError) -> AppError {
     match e {
-        RulesAdminError::Invalid(err) => AppError::Invalid { field: err.field.to_owned(), message: err.problem.to_string() },
+        RulesAdminError::Invalid(err) => {
+            AppError::Invalid { field: err.field.to_owned(), message: err.problem.to_string() }
+        }
         RulesAdminError::NotFound => AppError::NotFound,
         RulesAdminError::Conflict(m) => AppError::Invalid { field: "id".to_owned(), message: m },
         RulesAdminError::BadFile(m) => AppError::Invalid { field: "file".to_owned(), message: m },
@@ -52,11 +54,8 @@ pub(super) async fn backtest(ctx: &AppContext, rule: &mut Rule, days: u32) -> Re
     let to = sightline_backend::clock::now();
     let from = to - chrono::TimeDelta::days(i64::from(days));
     let read_from = from - chrono::TimeDelta::days(LOOK_BACK_DAYS);
-    let rows = ctx
-        .store
-        .plays_between(read_from, to, None, None, MAX_PLAYS)
-        .await
-        .map_err(|e| crate::ssr::internal(&e))?;
+    let rows =
+        ctx.store.plays_between(read_from, to, None, None, MAX_PLAYS).await.map_err(|e| crate::ssr::internal(&e))?;
     let cut = rows.len() >= MAX_PLAYS as usize;
     let plays: Vec<BacktestPlay> = rows
         .into_iter()

@@ -38,10 +38,8 @@ pub async fn trust_badges() -> Result<TrustScores, AppError> {
     let scores = sightline_backend::trust::scores(&ctx, sightline_backend::clock::now())
         .await
         .map_err(|e| crate::ssr::internal(&e))?;
-    let mut badges: Vec<TrustBadge> = scores
-        .into_iter()
-        .map(|((server, user_id), score)| TrustBadge { server: server.0, user_id, score })
-        .collect();
+    let mut badges: Vec<TrustBadge> =
+        scores.into_iter().map(|((server, user_id), score)| TrustBadge { server: server.0, user_id, score }).collect();
     badges.sort_by(|a, b| (a.server, &a.user_id).cmp(&(b.server, &b.user_id)));
     Ok(TrustScores { start, scores: badges })
 }
