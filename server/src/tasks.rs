@@ -10,7 +10,8 @@ use tokio_util::sync::CancellationToken;
 pub const HEARTBEAT_EVERY: Duration = Duration::from_secs(5);
 /// How often stale browser sessions are deleted.
 pub const SWEEP_EVERY: Duration = Duration::from_secs(600);
-/// How often earned trust recovery is written to the history and ended snoozes are deleted.
+/// How often earned trust recovery is written to the history, ended snoozes are deleted and the
+/// scheduled rules run.
 pub const TRUST_EVERY: Duration = Duration::from_secs(3600);
 
 /// Publishes the server clock and the number of live clients, so browsers can show liveness.
@@ -39,8 +40,9 @@ pub async fn sweep_sessions(ctx: AppContext, shutdown: CancellationToken) {
     }
 }
 
-/// Writes the trust recovery accounts earned (one history row per account and run) and deletes
-/// snoozes that ended. Runs at start, then hourly; a failure is logged and retried next hour.
+/// Writes the trust recovery accounts earned (one history row per account and run), deletes
+/// snoozes that ended, and runs the scheduled rules (account inactivity). Runs at start, then hourly;
+/// a failure is logged and retried next hour.
 pub async fn trust_upkeep(ctx: AppContext, shutdown: CancellationToken) {
     let mut tick = tokio::time::interval(TRUST_EVERY);
     loop {
@@ -55,6 +57,11 @@ pub async fn trust_upkeep(ctx: AppContext, shutdown: CancellationToken) {
                 }
                 if let Err(e) = ctx.store.purge_snoozes(now).await {
                     tracing::warn!(error.message = %e, error.cause_chain = ?e, "could not delete ended snoozes");
+                }
+                match sightline_backend::detect::judge_accounts(&ctx, now).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::debug!(n, "scheduled rules raised incidents"),
+                    Err(e) => tracing::warn!(error.message = %e, error.cause_chain = ?e, "could not run the scheduled rules"),
                 }
             }
         }

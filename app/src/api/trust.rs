@@ -48,8 +48,8 @@ pub async fn trust_badges() -> Result<TrustScores, AppError> {
 #[must_use]
 pub fn trust_level(score: u8) -> (&'static str, &'static str) {
     match score {
-        90..=u8::MAX => ("trust ok", "trusted"),
-        60..=89 => ("trust warn", "watch"),
+        80..=u8::MAX => ("trust ok", "trusted"),
+        50..=79 => ("trust warn", "watch"),
         _ => ("trust bad", "suspect"),
     }
 }

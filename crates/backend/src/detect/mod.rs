@@ -14,7 +14,9 @@ use crate::store::StoreError;
 use chrono::{DateTime, TimeDelta, Utc};
 use sightline_domain::LiveEvent;
 use sightline_domain::live::NowPlaying;
-use sightline_domain::rules::{EvalContext, default_rules, evaluate};
+use sightline_domain::rules::{
+    AccountActivity, EvalContext, RuleKind, Violation, default_rules, evaluate, evaluate_account,
+};
 
 /// History the rules look back on (the longest default window is 24 h of device velocity).
 const LOOK_BACK: TimeDelta = TimeDelta::hours(24);
@@ -52,20 +54,62 @@ pub async fn judge(ctx: &AppContext, stream: &NowPlaying, now: DateTime<Utc>) ->
         evaluate(&rules, &context, now).into_iter().filter(|v| !snoozed.contains(&v.rule_id)).collect();
     let n = violations.len();
     for violation in violations {
-        let (incident, opened) = ctx.store.record_violation(&violation, now).await?;
-        if opened {
-            tracing::info!(incident = incident.id, rule = %violation.rule_name, "{}", violation.summary);
-            // A failed trust update must not stop the other violations from being recorded.
-            if let Err(e) = crate::trust::on_incident_opened(ctx, &incident, &violation, now).await {
-                tracing::error!(error.message = %e, error.cause_chain = ?e, incident = incident.id, "cannot lower the account's trust");
-            }
-        }
-        ctx.hub.publish(LiveEvent::Incident {
-            id: incident.id,
-            opened,
-            severity: violation.severity,
-            summary: violation.summary.clone(),
-        });
+        record(ctx, &violation, now).await?;
     }
     Ok(n)
 }
+
+/// Records one violation as an incident (opening or updating it), lowers the account's trust when it
+/// opens, and announces it on the live channel.
+async fn record(ctx: &AppContext, violation: &Violation, now: DateTime<Utc>) -> Result<(), StoreError> {
+    let (incident, opened) = ctx.store.record_violation(violation, now).await?;
+    if opened {
+        tracing::info!(incident = incident.id, rule = %violation.rule_name, "{}", violation.summary);
+        // A failed trust update must not stop the other violations from being recorded.
+        if let Err(e) = crate::trust::on_incident_opened(ctx, &incident, violation, now).await {
+            tracing::error!(error.message = %e, error.cause_chain = ?e, incident = incident.id, "cannot lower the account's trust");
+        }
+    }
+    ctx.hub.publish(LiveEvent::Incident {
+        id: incident.id,
+        opened,
+        severity: violation.severity,
+        summary: violation.summary.clone(),
+    });
+    Ok(())
+}
+
+/// Judges every known account against the scheduled rules (account inactivity), e.g. hourly; returns how
+/// many incidents were opened or updated. An idle account keeps one incident while it stays idle.
+pub async fn judge_accounts(ctx: &AppContext, now: DateTime<Utc>) -> Result<usize, StoreError> {
+    let rules = ctx.store.rules().await?;
+    if !rules.iter().any(|r| r.enabled && matches!(r.kind, RuleKind::AccountInactivity(_))) {
+        return Ok(0);
+    }
+    let mut n = 0;
+    for server in ctx.store.list_servers().await? {
+        for account in ctx.store.accounts(server.id).await? {
+            if account.is_disabled {
+                continue;
+            }
+            let activity = AccountActivity {
+                server_id: server.id,
+                user_id: account.external_id.clone(),
+                last_activity_at: account.last_streamed_at,
+                first_seen_at: Some(account.first_seen_at),
+            };
+            let snoozed = ctx.store.snoozed_rules(server.id, &account.external_id, now).await?;
+            for violation in evaluate_account(&rules, &activity, now) {
+                if !snoozed.contains(&violation.rule_id) {
+                    record(ctx, &violation, now).await?;
+                    n += 1;
+                }
+            }
+        }
+    }
+    Ok(n)
+}
+
+#[cfg(test)]
+#[path = "scheduled_tests.rs"]
+mod scheduled_tests;
