@@ -99,6 +99,7 @@ await new Promise((r) => evil.listen(evilPort, "127.0.0.1", r));
 const profile = mkdtempSync(join(tmpdir(), "sightline-chromium-"));
 let context;
 const consoleErrors = [];
+const foreignRequests = [];
 try {
   await waitForHealth(base, server);
   const token = readFileSync(join(dataDir, "setup-token"), "utf8").trim();
@@ -112,6 +113,14 @@ try {
   const page = context.pages()[0] ?? (await context.newPage());
   page.on("console", (m) => { if (m.type() === "error") consoleErrors.push(m.text()); });
   page.on("pageerror", (e) => consoleErrors.push(String(e)));
+  // Nothing may leave Sightline's origin (the hostile page of the cross-site check aside): maps are offline.
+  const evilOrigin = `http://127.0.0.1:${evilPort}`;
+  context.on("request", (r) => {
+    const url = r.url();
+    if (!url.startsWith(base) && !url.startsWith(evilOrigin) && !url.startsWith("data:") && !url.startsWith("blob:")) {
+      foreignRequests.push(url);
+    }
+  });
 
   await check("a fresh instance sends the browser to /setup", async () => {
     await page.goto(`${base}/`);
@@ -139,6 +148,24 @@ try {
 
   await check("the dashboard hydrates", async () => {
     await page.waitForSelector('[data-hydrated="true"]', { timeout: 30_000 });
+  });
+
+  await check("the map draws the offline world outline and says why it has no markers yet", async () => {
+    await page.goto(`${base}/map`);
+    await page.waitForSelector('[data-hydrated="true"]');
+    await page.waitForSelector("#plays-map .leaflet-container");
+    await page.waitForFunction(() => document.querySelectorAll("#plays-map path.world-country").length > 100, null, { timeout: 15_000 });
+    await page.getByText("No located plays yet").waitFor();
+    const csp = (await fetch(`${base}/login`)).headers.get("content-security-policy") ?? "";
+    assert(/img-src 'self' data: blob:;/.test(csp), `no tile origin allowed by default: ${csp}`);
+  });
+
+  await check("the alerts page says every rule is quiet on a fresh instance", async () => {
+    await page.goto(`${base}/alerts`);
+    await page.waitForSelector('[data-hydrated="true"]');
+    await page.getByText("No incidents — every rule is quiet").waitFor();
+    await page.click('nav.nav a[href="/map"]');
+    await page.waitForSelector("#plays-map");
   });
 
   await check("the live channel connects and live events appear", async () => {
@@ -337,6 +364,7 @@ try {
       assert((await card.textContent()).includes("81.2.69.160"), "the card shows the address");
       assert((await card.textContent()).includes("4K HDR"), "the card shows the quality");
       assert((await card.locator(".stream-place").textContent()) === "London, GB", "the card shows the place");
+      await card.locator(".tag.trust").filter({ hasText: "trust 100" }).waitFor({ timeout: 10_000 });
       await page.waitForFunction(() => {
         const img = document.querySelector("#now-playing .stream .poster img");
         return img && img.complete && img.naturalWidth > 0;
@@ -351,6 +379,121 @@ try {
     } finally {
       sim.kill("SIGTERM");
     }
+  });
+
+  await check("two places at once open an incident that the alerts, incident and map pages show", async () => {
+    const sim = spawn(bin, ["simulate", "--scenario", join(root, "end2end/tests/maps-scenario.toml")], {
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    try {
+      let out = "";
+      sim.stdout.on("data", (d) => { out += d.toString(); });
+      const line = async (pred) => {
+        const until = Date.now() + 20_000;
+        while (Date.now() < until) {
+          const found = out.split("\n").find(pred);
+          if (found) return found;
+          await new Promise((r) => setTimeout(r, 200));
+        }
+        throw new Error(`simulator said: ${out}`);
+      };
+      const jf = JSON.parse(await line((l) => l.includes('"kind":"jellyfin"')));
+      await page.goto(`${base}/alerts`);
+      await page.waitForSelector('[data-hydrated="true"]');
+      assert((await page.locator("#incident-list .incident").filter({ hasText: "Linköping" }).count()) === 0, "no incident yet");
+      // The server is added in another tab; this one must update from the live incident event alone.
+      const admin = await context.newPage();
+      await admin.goto(`${base}/settings/servers`);
+      await admin.waitForSelector('[data-hydrated="true"]');
+      const form = admin.locator("#server-form");
+      await form.locator('select[name="kind"]').selectOption("jellyfin");
+      await form.locator('input[name="name"]').fill("Maps Jellyfin");
+      await form.locator('input[name="url"]').fill(jf.url);
+      await form.locator('input[name="token"]').fill(jf.token);
+      await form.locator('button[type="submit"]').click();
+      await admin.locator(".server-row").filter({ hasText: "Maps Jellyfin" }).waitFor();
+      await admin.close();
+      const item = page.locator("#incident-list .incident").filter({ hasText: "Linköping" }).first();
+      await item.waitFor({ timeout: 30_000 });
+      assert((await item.getAttribute("data-status")) === "open", "a new incident is open");
+      await page.screenshot({ path: join(artifacts, "alerts.png"), fullPage: true });
+
+      await item.locator(".incident-to-acknowledged").click();
+      await page.locator('#incident-list .incident[data-status="acknowledged"]').filter({ hasText: "Linköping" }).waitFor();
+      await page.locator("#alerts-counts").filter({ hasText: /[1-9]\d* acknowledged/ }).waitFor();
+
+      await item.locator(".incident-summary").click();
+      await page.waitForSelector("#incident-sessions");
+      const sessions = await page.locator("#incident-sessions tbody tr").count();
+      assert(sessions >= 2, `sessions listed: ${sessions}`);
+      const places = await page.textContent("#incident-sessions");
+      assert(places.includes("London") && places.includes("Linköping"), `places: ${places}`);
+      await page.waitForFunction(() => document.querySelectorAll("#incident-map path.map-marker.hot").length >= 2, null, { timeout: 15_000 });
+      await page.waitForSelector("#incident-map path.map-line");
+      await page.screenshot({ path: join(artifacts, "incident.png"), fullPage: true });
+
+      await page.goto(`${base}/map?period=24h`);
+      await page.waitForSelector('[data-hydrated="true"]');
+      await page.waitForFunction(() => document.querySelectorAll("#plays-map path.map-marker").length >= 2, null, { timeout: 15_000 });
+      assert((await page.locator("#plays-map path.map-marker.hot").count()) >= 1, "incident places are highlighted");
+      await page.locator("#place-list .place-item.hot").first().waitFor();
+      const list = await page.textContent("#place-list");
+      assert(list.includes("London") && list.includes("Linköping"), `top places: ${list}`);
+      // Popups are text: a click opens one with the place's name.
+      await page.locator("#plays-map path.map-marker").first().click({ force: true });
+      await page.waitForSelector(".leaflet-popup-content .map-popup strong");
+      await page.screenshot({ path: join(artifacts, "map.png"), fullPage: true });
+      await page.setViewportSize({ width: 360, height: 740 });
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      await page.screenshot({ path: join(artifacts, "map-360.png"), fullPage: true });
+      await page.setViewportSize({ width: 1280, height: 800 });
+      assert(overflow <= 0, `map page is ${overflow} px wider than the screen`);
+      // The other theme: the outline and markers follow the theme's colours.
+      const landBefore = await page.evaluate(() => getComputedStyle(document.querySelector("#plays-map path.world-country")).fill);
+      await page.click("#theme-toggle");
+      const landAfter = await page.evaluate(() => getComputedStyle(document.querySelector("#plays-map path.world-country")).fill);
+      assert(landBefore !== landAfter, `land colour follows the theme: ${landBefore} -> ${landAfter}`);
+      await page.click("#theme-toggle");
+      // Remove the server before the simulator goes: its plays would otherwise stay "playing" (a down
+      // server ends nothing before the down-timeout) and the dashboard would ask the dead server for posters.
+      await page.goto(`${base}/settings/servers`);
+      await page.waitForSelector('[data-hydrated="true"]');
+      const row = page.locator(".server-row").filter({ hasText: "Maps Jellyfin" });
+      await row.locator(".server-remove").click();
+      await row.locator(".server-remove-confirm").click();
+      await row.waitFor({ state: "detached" });
+      await page.goto(`${base}/`);
+      await page.waitForSelector('[data-hydrated="true"]');
+      await page.locator("#now-playing .stream").filter({ hasText: "The <Test> Film & Co" }).first().waitFor({ state: "detached", timeout: 20_000 });
+    } finally {
+      sim.kill("SIGTERM");
+    }
+  });
+
+  await check("the owner sets a tile server, the CSP allows only its origin, and clearing it restores offline maps", async () => {
+    await page.goto(`${base}/settings/map`);
+    await page.waitForSelector('[data-hydrated="true"]');
+    const errorsBefore = consoleErrors.length;
+    await page.fill("#tile-url", "ftp://tiles.example.org/{z}/{x}/{y}.png");
+    await page.click("#tile-save");
+    await page.locator("#tile-url-error").waitFor();
+    // The refusal is answered with 422, which Chromium logs; it is expected here.
+    const logged = consoleErrors.splice(errorsBefore);
+    consoleErrors.push(...logged.filter((e) => !e.includes("422")));
+    await page.fill("#tile-url", "https://tiles.example.org/{z}/{x}/{y}.png");
+    await page.fill("#tile-attribution", "<b>Example</b> tiles");
+    await page.click("#tile-save");
+    await page.locator("#tile-status").filter({ hasText: "https://tiles.example.org" }).waitFor();
+    const csp = (await fetch(`${base}/login`)).headers.get("content-security-policy") ?? "";
+    assert(csp.includes("img-src 'self' data: blob: https://tiles.example.org;"), csp);
+    await page.click("#tile-clear");
+    await page.locator("#tile-status").filter({ hasText: "offline" }).waitFor();
+    const after = (await fetch(`${base}/login`)).headers.get("content-security-policy") ?? "";
+    assert(!after.includes("tiles.example.org"), after);
+    await page.goto(`${base}/`);
+    await page.waitForSelector('[data-hydrated="true"]');
+    await page.locator("#audit-table").getByText("incident_status").waitFor();
+    await page.locator("#audit-table").getByText("map_tiles").first().waitFor();
   });
 
   await check("the rules page previews, refuses bad input, saves, switches off and backtests a rule", async () => {
@@ -383,6 +526,10 @@ try {
     await saved.locator(".rule-backtest").click();
     await page.locator("#backtest-summary").filter({ hasText: "plays examined" }).waitFor({ timeout: 20_000 });
     await page.screenshot({ path: join(artifacts, "rules.png"), fullPage: true });
+  });
+
+  await check("no request left Sightline's origin", async () => {
+    assert(foreignRequests.length === 0, foreignRequests.join("\n"));
   });
 
   await check("no console errors (CSP violations, hydration or panics)", async () => {

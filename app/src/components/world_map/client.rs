@@ -191,6 +191,8 @@ fn fit(map: &Map, markers: &[MapMarker]) {
     let padding = js_sys::Array::of2(&JsValue::from(32), &JsValue::from(32));
     let _ = js_sys::Reflect::set(&options, &"padding".into(), &padding);
     let _ = js_sys::Reflect::set(&options, &"maxZoom".into(), &JsValue::from(5));
+    // No zoom animation: the markers are drawn for the new view at once.
+    let _ = js_sys::Reflect::set(&options, &"animate".into(), &JsValue::FALSE);
     map.fit_bounds_with_options(&LatLngBounds::new_from_list(&points), &options);
 }
 

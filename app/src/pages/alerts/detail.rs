@@ -74,6 +74,9 @@ pub fn AlertDetailPage() -> impl IntoView {
 fn incident_view(d: IncidentDetail, change: ServerAction<SetIncidentStatus>) -> impl IntoView {
     let IncidentDetail { row, rule_id, user_id, measured, threshold, facts, sessions, .. } = d;
     let times = if row.occurrences == 1 { "once".to_owned() } else { format!("{} times", row.occurrences) };
+    // The rule's kind, when its name does not already say it.
+    let kind = (row.kind != row.rule_name)
+        .then(|| view! { " " <span class="tag" title=rule_id.clone()>{row.kind.clone()}</span> });
     view! {
         <h1 class="incident-title">{row.summary.clone()}</h1>
         <section class="card">
@@ -82,7 +85,7 @@ fn incident_view(d: IncidentDetail, change: ServerAction<SetIncidentStatus>) -> 
                 <span class="muted small">{format!("Incident #{}", row.id)}</span>
             </div>
             <dl class="facts incident-facts">
-                <dt>"Rule"</dt><dd>{row.rule_name.clone()} " " <span class="tag" title=rule_id>{row.kind.clone()}</span></dd>
+                <dt>"Rule"</dt><dd title=rule_id>{row.rule_name.clone()} {kind}</dd>
                 <dt>"Account"</dt><dd>{row.account.clone()} " " <code class="muted">{user_id}</code></dd>
                 <dt>"Server"</dt><dd>{row.server.clone()}</dd>
                 <dt>"Opened"</dt><dd>{row.opened.clone()}</dd>
