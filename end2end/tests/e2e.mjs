@@ -166,6 +166,9 @@ try {
     await page.getByText("No incidents — every rule is quiet").waitFor();
     await page.click('nav.nav a[href="/map"]');
     await page.waitForSelector("#plays-map");
+    // Back to the dashboard, where the next checks start.
+    await page.goto(`${base}/`);
+    await page.waitForSelector('[data-hydrated="true"]');
   });
 
   await check("the live channel connects and live events appear", async () => {
@@ -430,6 +433,16 @@ try {
       assert(places.includes("London") && places.includes("Linköping"), `places: ${places}`);
       await page.waitForFunction(() => document.querySelectorAll("#incident-map path.map-marker.hot").length >= 2, null, { timeout: 15_000 });
       await page.waitForSelector("#incident-map path.map-line");
+      // The account panel: trust lowered by the incident with the reason, set by hand, rule snoozed.
+      await page.locator("#account-trust").filter({ hasText: "trust 80" }).waitFor();
+      assert((await page.textContent("#trust-history")).includes("Simultaneous locations (high)"), "the history says why");
+      await page.fill('#trust-form input[name="score"]', "95");
+      await page.fill('#trust-form input[name="reason"]', "known <traveller>");
+      await page.click('#trust-form button[type="submit"]');
+      await page.locator("#account-trust").filter({ hasText: "trust 95" }).waitFor();
+      assert((await page.textContent("#trust-history")).includes("known <traveller>"), "the reason is kept as text");
+      await page.locator(".snooze-button").first().click();
+      await page.locator("#snooze-status").filter({ hasText: "snoozed for this account until" }).waitFor();
       await page.screenshot({ path: join(artifacts, "incident.png"), fullPage: true });
 
       await page.goto(`${base}/map?period=24h`);

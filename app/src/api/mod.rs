@@ -1,6 +1,7 @@
 //! Server functions, grouped by resource. Each checks the caller first and stays thin.
 
 pub mod account;
+pub mod account_panel;
 pub mod incidents;
 pub mod live;
 pub mod map;

@@ -44,12 +44,13 @@ pub async fn trust_badges() -> Result<TrustScores, AppError> {
     Ok(TrustScores { start, scores: badges })
 }
 
-/// The badge's class and words for a score.
+/// The badge's class and words for a score (the bands of `sightline_domain::rules::trust::band`).
 #[must_use]
 pub fn trust_level(score: u8) -> (&'static str, &'static str) {
-    match score {
-        80..=u8::MAX => ("trust ok", "trusted"),
-        50..=79 => ("trust warn", "watch"),
-        _ => ("trust bad", "suspect"),
+    use sightline_domain::rules::trust::{TrustBand, band};
+    match band(score) {
+        TrustBand::Good => ("trust ok", "trusted"),
+        TrustBand::Caution => ("trust warn", "watch"),
+        TrustBand::Bad => ("trust bad", "suspect"),
     }
 }

@@ -1,7 +1,9 @@
 //! `/alerts/:id`: one incident: what happened and to whom, its rule and status (with the status
 //! buttons), its timeline, the evidence (measured value against the threshold, further facts), every
-//! session involved, and a map of their places with the journey drawn for travel incidents.
+//! session involved, the account's trust and snooze panel (`account.rs`), and a map of their places
+//! with the journey drawn for travel incidents.
 
+use super::account::AccountCard;
 use super::row::{Badges, StatusActions};
 use crate::api::incidents::{IncidentDetail, SessionRow, SetIncidentStatus, get_incident};
 use crate::components::table::{TableSpec, table_view};
@@ -106,6 +108,7 @@ fn incident_view(d: IncidentDetail, change: ServerAction<SetIncidentStatus>) -> 
             <h2>"Sessions"</h2>
             {table_view(&SESSIONS_TABLE, Ok(sessions), session_cells)}
         </section>
+        <AccountCard incident=row.id/>
     }
 }
 

@@ -169,6 +169,11 @@ impl Pipeline {
         let writes: Vec<PlayWrite> =
             self.tracker.active_plays().iter().map(|p| PlayWrite::Active(Box::new(p.clone()))).collect();
         if let Err(e) = self.ctx.store.write_plays(self.server.id, &writes, now).await {
+            // A removed server took its plays with it: nothing is lost, nothing to report.
+            if matches!(self.ctx.store.server(self.server.id).await, Ok(None)) {
+                tracing::debug!(server = %self.server.name, "server removed; its plays went with it");
+                return;
+            }
             tracing::error!(server = %self.server.name, error = %e, "could not record plays at shutdown");
         }
     }
