@@ -17,6 +17,7 @@ mod geo_restriction;
 mod index;
 mod net;
 mod playback;
+mod properties;
 mod simultaneous;
 mod travel;
 mod trust;
