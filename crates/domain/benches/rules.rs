@@ -1,14 +1,19 @@
 //! Rule-engine throughput: the default rules judging one newly started session per account, with each
 //! account's context (100 sessions in the last 24 h, 3 devices, 1 in 50 sessions active) already in
 //! memory. Run with `cargo bench -p sightline-domain --bench rules`; prints evaluations per second,
-//! µs per evaluation and the process's memory before and after building the data.
+//! µs per evaluation and the process's memory before and after building the data, first for `evaluate`
+//! over each account's `EvalContext`, then for `evaluate_indexed` over its `AccountIndex` (built from the
+//! same context, after checking that both give the same violations for every account).
+//! `SIGHTLINE_BENCH_USERS=100` keeps the data in cache; `SIGHTLINE_BENCH_RULES=impossible_travel,new_device`
+//! times only the default rules of those kinds.
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use sightline_domain::ServerId;
 use sightline_domain::geo::LatLon;
 use sightline_domain::media::{PlaybackState, StreamDecision, VideoResolution};
 use sightline_domain::rules::{
-    AddressClass, EvalContext, Location, RuleSession, UserSettings, default_rules, evaluate,
+    AccountIndex, AddressClass, EvalContext, Location, Rule, RuleSession, UserSettings, Violation, default_rules,
+    evaluate, evaluate_indexed,
 };
 use std::hint::black_box;
 use std::net::{IpAddr, Ipv4Addr};
@@ -19,7 +24,7 @@ const USERS: usize = 10_000;
 const SESSIONS_PER_USER: usize = 100;
 const DEVICES_PER_USER: usize = 3;
 const ACTIVE_ONE_IN: usize = 50;
-const ROUNDS: usize = 5;
+const ROUNDS: usize = 10;
 
 /// City, country, ASN, coordinates, and the first two octets of the addresses placed there.
 type City = (&'static str, &'static str, u32, f64, f64, [u8; 2]);
@@ -156,12 +161,10 @@ fn context(user: usize, now: DateTime<Utc>, rng: &mut Rng) -> EvalContext {
 }
 
 /// How many violations of each kind one round finds, e.g. "new_device 12, impossible_travel 3".
-fn by_kind(rules: &[sightline_domain::rules::Rule], contexts: &[EvalContext], now: DateTime<Utc>) -> String {
+fn by_kind<'a>(violations: impl Iterator<Item = &'a Violation>) -> String {
     let mut counts = std::collections::BTreeMap::new();
-    for ctx in contexts {
-        for v in evaluate(rules, ctx, now) {
-            *counts.entry(v.kind.as_str()).or_insert(0_usize) += 1;
-        }
+    for v in violations {
+        *counts.entry(v.kind.as_str()).or_insert(0_usize) += 1;
     }
     counts.iter().map(|(k, n)| format!("{k} {n}")).collect::<Vec<_>>().join(", ")
 }
@@ -179,12 +182,52 @@ fn memory() -> String {
     format!("VmHWM {}, VmRSS {}", field("VmHWM:"), field("VmRSS:"))
 }
 
+/// Times `ROUNDS` rounds of `evaluate_one` over `n` accounts (`passes` times each) and prints each round
+/// and the best and mean; returns the violations found in one pass.
+fn time_rounds(label: &str, n: usize, passes: usize, mut evaluate_one: impl FnMut(usize) -> usize) -> usize {
+    let per_round = passes * n;
+    let mut best = f64::INFINITY;
+    let mut total = 0.0;
+    let mut flagged = 0;
+    for round in 0..ROUNDS {
+        let started = Instant::now();
+        let mut violations = 0;
+        for _ in 0..passes {
+            for i in 0..n {
+                violations += evaluate_one(i);
+            }
+        }
+        let secs = started.elapsed().as_secs_f64();
+        flagged = violations / passes;
+        best = best.min(secs);
+        total += secs;
+        println!(
+            "{label} round {}: {per_round} evaluations in {:.1} ms, {:.0} evaluations/s, {:.2} µs/evaluation",
+            round + 1,
+            secs * 1e3,
+            per_round as f64 / secs,
+            secs * 1e6 / per_round as f64
+        );
+    }
+    let mean = total / ROUNDS as f64;
+    println!(
+        "{label}: best {:.0} evaluations/s ({:.2} µs), mean {:.0} evaluations/s ({:.2} µs), one thread",
+        per_round as f64 / best,
+        best * 1e6 / per_round as f64,
+        per_round as f64 / mean,
+        mean * 1e6 / per_round as f64
+    );
+    flagged
+}
+
 fn main() {
     let users: usize = std::env::var("SIGHTLINE_BENCH_USERS").ok().and_then(|v| v.parse().ok()).unwrap_or(USERS);
     // Each round judges at least USERS sessions, going over few accounts several times.
     let passes = USERS.div_ceil(users.max(1));
-    let per_round = passes * users;
-    let rules = default_rules();
+    let mut rules: Vec<Rule> = default_rules();
+    if let Ok(only) = std::env::var("SIGHTLINE_BENCH_RULES") {
+        rules.retain(|r| only.split(',').any(|k| k == r.kind.rule_type().as_str()));
+    }
     let now = now();
     println!(
         "rule engine bench: {} enabled default rules, {users} accounts, {} bytes per RuleSession",
@@ -203,37 +246,54 @@ fn main() {
     );
     println!("memory after building the data:  {}", memory());
 
-    let mut best = f64::INFINITY;
-    let mut total = 0.0;
-    let mut flagged = 0;
-    for round in 0..ROUNDS {
-        let started = Instant::now();
-        let mut violations = 0;
-        for _ in 0..passes {
-            for ctx in &contexts {
-                violations += black_box(evaluate(black_box(&rules), black_box(ctx), now)).len();
-            }
-        }
-        let secs = started.elapsed().as_secs_f64();
-        flagged = violations / passes;
-        best = best.min(secs);
-        total += secs;
-        println!(
-            "round {}: {per_round} evaluations in {:.1} ms, {:.0} evaluations/s, {:.2} µs/evaluation",
-            round + 1,
-            secs * 1e3,
-            per_round as f64 / secs,
-            secs * 1e6 / per_round as f64
-        );
-    }
-    let mean = total / ROUNDS as f64;
-    println!("violations in one pass over the {users} accounts: {flagged}: {}", by_kind(&rules, &contexts, now));
+    // The scan over each EvalContext (`evaluate`, used by the live pipeline, replay and backtest).
+    let flagged = time_rounds("evaluate", users, passes, |i| {
+        black_box(evaluate(black_box(&rules), black_box(&contexts[i]), now)).len()
+    });
+    let expected: Vec<Vec<Violation>> = contexts.iter().map(|c| evaluate(&rules, c, now)).collect();
+    println!("violations in one pass over the {users} accounts: {flagged}: {}", by_kind(expected.iter().flatten()));
+
+    // The same accounts as AccountIndex (the contexts are moved in, not copied).
+    let built = Instant::now();
+    let indexed: Vec<(RuleSession, AccountIndex)> = contexts.into_iter().map(AccountIndex::from_context).collect();
     println!(
-        "best {:.0} evaluations/s ({:.2} µs), mean {:.0} evaluations/s ({:.2} µs), one thread",
-        per_round as f64 / best,
-        best * 1e6 / per_round as f64,
-        per_round as f64 / mean,
-        mean * 1e6 / per_round as f64
+        "built {users} account indexes from the contexts in {:.2} s ({:.1} µs each)",
+        built.elapsed().as_secs_f64(),
+        built.elapsed().as_secs_f64() * 1e6 / users as f64
     );
-    println!("memory at the end: {}", memory());
+    println!("memory after building the indexes: {}", memory());
+    let differences = indexed
+        .iter()
+        .zip(&expected)
+        .filter(|((s, index), expected)| evaluate_indexed(&rules, s, index, now) != **expected)
+        .count();
+    println!("evaluate_indexed differs from evaluate for {differences} of {users} accounts");
+    drop(expected);
+    let flagged = time_rounds("evaluate_indexed", users, passes, |i| {
+        let (s, index) = &indexed[i];
+        black_box(evaluate_indexed(black_box(&rules), black_box(s), black_box(index), now)).len()
+    });
+    let found: Vec<Violation> = indexed.iter().flat_map(|(s, index)| evaluate_indexed(&rules, s, index, now)).collect();
+    println!("violations in one pass over the {users} accounts: {flagged}: {}", by_kind(found.iter()));
+    println!("memory after evaluating: {}", memory());
+
+    // Keeping an index current: a new play is added in place, a new sighting of a known one rebuilds.
+    let mut indexed = indexed;
+    let plays: Vec<RuleSession> = indexed
+        .iter()
+        .map(|(s, _)| RuleSession { session_key: format!("{}-next", s.session_key), ..s.clone() })
+        .collect();
+    let started = Instant::now();
+    for ((_, index), play) in indexed.iter_mut().zip(plays) {
+        index.push_active(play);
+    }
+    let new_play = started.elapsed().as_secs_f64() * 1e6 / users as f64;
+    let sightings: Vec<RuleSession> = indexed.iter().map(|(s, _)| s.clone()).collect();
+    let started = Instant::now();
+    for ((_, index), sighting) in indexed.iter_mut().zip(sightings) {
+        index.push_recent(sighting);
+    }
+    let known_play = started.elapsed().as_secs_f64() * 1e6 / users as f64;
+    println!("index upkeep: a new play {new_play:.2} µs, another sighting of a known play {known_play:.2} µs");
+    println!("memory at the end (the session lists grew by doubling): {}", memory());
 }

@@ -43,8 +43,7 @@ pub(crate) fn new_device(v: &View<'_>) -> Option<Finding> {
     let cur = v.current;
     let device = cur.device_key()?;
     let known_devices = || v.ctx.known_devices.iter().map(|d| d.trim()).filter(|d| !d.is_empty());
-    let used_before =
-        || v.history.iter().filter(|s| s.started_at <= cur.started_at).filter_map(|s| s.device_key());
+    let used_before = || v.history.iter().filter(|s| s.started_at <= cur.started_at).filter_map(|s| s.device_key());
     // Most sessions come from a known device: answer that without building the set.
     let mut any = false;
     for d in known_devices().chain(used_before()) {

@@ -14,7 +14,12 @@ use crate::ids::ServerId;
 use crate::media::PlaybackState;
 
 fn counts(p: &ConcurrentParams, s: &RuleSession) -> bool {
-    match s.state {
+    counts_state(p, s.state)
+}
+
+/// Whether a stream in this state counts against the limit.
+pub(crate) fn counts_state(p: &ConcurrentParams, state: PlaybackState) -> bool {
+    match state {
         PlaybackState::Playing | PlaybackState::Buffering => true,
         PlaybackState::Paused => p.count_paused,
         PlaybackState::Stopped => false,

@@ -40,9 +40,9 @@ use chrono::{DateTime, Utc};
 pub use context::{AccountActivity, AddressClass, EvalContext, Location, RuleSession, UserSettings};
 pub use defaults::default_rules;
 pub use describe::{describe, describe_kind};
+pub use evidence::{Evidence, Fact, Measure, PlaceEvidence, SessionEvidence, Unit, Violation, fmt_duration, fmt_int};
 pub use index::AccountIndex;
 pub use indexed::evaluate_indexed;
-pub use evidence::{Evidence, Fact, Measure, PlaceEvidence, SessionEvidence, Unit, Violation, fmt_duration, fmt_int};
 pub use model::{Exceptions, Rule, RuleId, Scope, Severity, UserRef};
 pub use params::{
     ConcurrentParams, ConcurrentTranscodesParams, GeoMode, GeoRestrictionParams, InactivityParams, NewCountryParams,

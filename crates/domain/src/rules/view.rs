@@ -51,7 +51,12 @@ pub(crate) fn key(s: &RuleSession) -> Key<'_> {
 pub(crate) fn sort_by_start(list: &mut [&RuleSession]) {
     // Keys are unique after de-duplication, so this order is total; input is usually sorted already,
     // which the stable sort handles in one pass.
-    list.sort_by(|a, b| a.started_at.cmp(&b.started_at).then_with(|| key(a).cmp(&key(b))));
+    list.sort_by(|a, b| by_start(a, b));
+}
+
+/// The order of a view's lists: by start, then by key.
+pub(crate) fn by_start(a: &RuleSession, b: &RuleSession) -> std::cmp::Ordering {
+    a.started_at.cmp(&b.started_at).then_with(|| key(a).cmp(&key(b)))
 }
 
 /// An FxHash-style hash of a session's key: cheap, and collisions are resolved by comparing keys.
