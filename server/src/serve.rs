@@ -110,23 +110,26 @@ fn announce(running: &Running) {
     }
 }
 
-pub(crate) async fn shutdown_signal() {
-    let ctrl_c = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+/// Resolves on SIGTERM or Ctrl-C (SIGINT). The handlers are installed when this is called, not when
+/// the future is first polled, so call it before announcing readiness: a signal sent right after the
+/// announcement must not find the default handler (which kills the process without a clean stop).
+pub(crate) fn shutdown_signal() -> impl std::future::Future<Output = ()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let term = signal(SignalKind::terminate());
+    let int = signal(SignalKind::interrupt());
+    async move {
+        let wait = |s: std::io::Result<tokio::signal::unix::Signal>| async move {
+            match s {
+                Ok(mut s) => {
+                    s.recv().await;
+                }
+                Err(_) => std::future::pending::<()>().await,
             }
-            Err(_) => std::future::pending::<()>().await,
+        };
+        tokio::select! {
+            () = wait(term) => {},
+            () = wait(int) => {},
         }
-    };
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
     }
 }
 
@@ -139,8 +142,9 @@ pub async fn run_until_signal(env: Vec<(String, String)>) -> anyhow::Result<()> 
     }
     boot::check_site_root(&config)?;
     let running = start(config).await?;
+    let stop = shutdown_signal();
     announce(&running);
-    shutdown_signal().await;
+    stop.await;
     tracing::info!("shutting down");
     running.stop().await?;
     tracing::info!("stopped cleanly");

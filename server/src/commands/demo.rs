@@ -33,6 +33,7 @@ pub async fn run(mut env: Vec<(String, String)>, args: &Demo) -> anyhow::Result<
     let running = serve::start(config).await?;
     let password = owner_login(&running.ctx, running.setup_token.as_deref()).await?;
     connect_servers(&running.ctx, &sim).await?;
+    let stop = serve::shutdown_signal();
     let port = running.addr.port();
     let banner = "=".repeat(72);
     println!(
@@ -46,7 +47,7 @@ pub async fn run(mut env: Vec<(String, String)>, args: &Demo) -> anyhow::Result<
         println!("  Places come from MaxMind's synthetic test databases (installed in the demo data dir).");
     }
     println!("  Data: {}\n  Stop with Ctrl-C.\n{banner}", running.ctx.config.data_dir.display());
-    serve::shutdown_signal().await;
+    stop.await;
     running.stop().await?;
     sim.shutdown().await;
     Ok(())

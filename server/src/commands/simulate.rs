@@ -15,6 +15,8 @@ pub async fn run(args: &Simulate) -> anyhow::Result<()> {
     let scenario = load_scenario(args.scenario.as_deref())?;
     let options = if args.manual { SimOptions::manual() } else { SimOptions::default() };
     let sim = Simulator::start(scenario, options).await.context("cannot start the simulated servers")?;
+    let stop = serve::shutdown_signal();
+    tokio::pin!(stop);
     for s in sim.servers() {
         println!("{}", json!({ "kind": s.kind().as_str(), "name": s.name(), "url": s.base_url(), "token": s.token() }));
     }
@@ -23,7 +25,7 @@ pub async fn run(args: &Simulate) -> anyhow::Result<()> {
     let mut stdin_open = true;
     loop {
         tokio::select! {
-            () = serve::shutdown_signal() => break,
+            () = &mut stop => break,
             line = lines.next_line(), if stdin_open => match line {
                 Ok(Some(line)) => println!("{}", obey(&sim, &line)),
                 Ok(None) | Err(_) => stdin_open = false,
