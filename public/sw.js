@@ -16,6 +16,7 @@ const SHELL = [
   // Maps work offline: Leaflet and the bundled world outline.
   "/vendor/leaflet/leaflet.js",
   "/vendor/leaflet/leaflet.css",
+  "/vendor/echarts/echarts.min.js",
   "/vendor/world-110m.geojson",
 ];
 

@@ -43,6 +43,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // Leaflet (the `L` global) for maps; deferred, and still run before the hydration module.
                 <link rel="stylesheet" href="/vendor/leaflet/leaflet.css"/>
                 <script src="/vendor/leaflet/leaflet.js" defer></script>
+                // echarts 5.6.0 for the Statistics charts (drawn after hydration).
+                <script src="/vendor/echarts/echarts.min.js" defer></script>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -69,10 +71,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("account") view=AccountPage/>
                     <Route path=path!("alerts") view=AlertsPage/>
                     <Route path=path!("alerts/:id") view=AlertDetailPage/>
+                    <Route path=path!("history") view=pages::HistoryPage/>
                     <Route path=path!("map") view=MapPage/>
                     <Route path=path!("rules") view=RulesPage/>
                     <Route path=path!("settings/servers") view=ServersPage/>
                     <Route path=path!("settings/map") view=MapSettingsPage/>
+                    <Route path=path!("stats") view=pages::StatsPage/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -160,6 +160,13 @@ try {
     assert(/img-src 'self' data: blob:;/.test(csp), `no tile origin allowed by default: ${csp}`);
   });
 
+  await check("the statistics page says no play has ended yet", async () => {
+    await page.goto(`${base}/stats`);
+    await page.waitForSelector('[data-hydrated="true"]');
+    await page.waitForSelector("#stats-empty");
+    assert((await page.locator("#stats-page canvas").count()) === 0, "no chart without plays");
+  });
+
   await check("the alerts page says every rule is quiet on a fresh instance", async () => {
     await page.goto(`${base}/alerts`);
     await page.waitForSelector('[data-hydrated="true"]');
@@ -382,6 +389,56 @@ try {
     } finally {
       sim.kill("SIGTERM");
     }
+  });
+
+  await check("history lists the play, filters it and opens its details", async () => {
+    await page.goto(`${base}/history`);
+    await page.waitForSelector('[data-hydrated="true"]');
+    const chain = page.locator("#history-list .history-chain").filter({ hasText: "The <Test> Film & Co" });
+    await chain.waitFor({ timeout: 10_000 });
+    assert((await chain.textContent()).includes("alice"), "the chain names the account");
+    // Filter by title words through the form (a GET form: the URL carries the filter).
+    await page.locator('#history-filters input[name="q"]').fill("test film");
+    await page.locator('#history-filters button[type="submit"]').click();
+    await page.waitForURL(/\/history\?.*q=test/);
+    await chain.waitFor();
+    assert((await page.locator("#history-list .history-chain").count()) === 1, "one chain matches");
+    await chain.locator("summary").click();
+    const panel = chain.locator(".history-session").first();
+    await panel.waitFor();
+    const details = await panel.textContent();
+    assert(details.includes("London"), `the panel shows the place: ${details}`);
+    assert(details.includes("81.2.69.160"), "the panel shows the address");
+    // A filter that matches nothing says so.
+    await page.goto(`${base}/history?country=SE`);
+    await page.waitForSelector("#history-none");
+    // The CSV has a header and the play.
+    const csv = await page.evaluate(async () => (await fetch("/api/v1/history.csv")).text());
+    assert(csv.startsWith("chain,play,started_at"), csv.slice(0, 80));
+    assert(csv.includes("The <Test> Film & Co"), "the CSV holds the play");
+    await page.setViewportSize({ width: 360, height: 740 });
+    await page.goto(`${base}/history`);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert(overflow <= 0, `history fits a phone: ${overflow}px too wide`);
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  await check("the statistics page draws its charts from the ended play", async () => {
+    await page.goto(`${base}/stats?period=week`);
+    await page.waitForSelector('[data-hydrated="true"]');
+    await page.waitForSelector("#stats-chart-time canvas", { timeout: 15_000 });
+    const canvases = await page.locator("#stats-page .stats-chart canvas").count();
+    assert(canvases >= 12, `charts drawn: ${canvases}`);
+    const summary = await page.textContent("#stats-summary");
+    assert(/[1-9]\d* plays/.test(summary), `summary: ${summary}`);
+    await page.locator("#stats-chart-users + details summary").click();
+    assert((await page.locator("#stats-chart-users + details tbody tr").count()) >= 1, "table fallback lists the user");
+    await page.screenshot({ path: join(artifacts, "stats.png"), fullPage: true });
+    await page.setViewportSize({ width: 360, height: 740 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    await page.screenshot({ path: join(artifacts, "stats-360.png"), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 800 });
+    assert(overflow <= 0, `stats page is ${overflow} px wider than the screen`);
   });
 
   await check("two places at once open an incident that the alerts, incident and map pages show", async () => {

@@ -1,7 +1,7 @@
 //! The HTTP router: form and API handlers, the live socket, Leptos pages and server
 //! functions, static files, and the middleware stack around all of it.
 
-use crate::handlers::{accounts, api_v1, forms, health, incidents, live_sessions, rules, servers, ws};
+use crate::handlers::{accounts, api_v1, forms, health, history, incidents, live_sessions, rules, servers, stats, ws};
 use crate::middleware;
 use crate::middleware::security::CspNonce;
 use crate::state::ServerState;
@@ -58,6 +58,10 @@ pub fn build(ctx: AppContext, shutdown: CancellationToken) -> Router {
         .route("/api/v1/servers/{id}", patch(servers::update).delete(servers::delete))
         .route("/api/v1/servers/{id}/test", post(servers::test))
         .route("/api/v1/sessions/active", get(live_sessions::active))
+        .route("/api/v1/stats", get(stats::get))
+        .route("/api/v1/history", get(history::list))
+        .route("/api/v1/history.csv", get(history::csv))
+        .route("/api/v1/history/delete", post(history::delete))
         .route("/api/v1/incidents", get(incidents::list))
         .route("/api/v1/incidents/{id}", patch(incidents::update))
         .route("/api/v1/rules", get(rules::list).post(rules::create))

@@ -2,10 +2,12 @@
 
 pub mod account;
 pub mod account_panel;
+pub mod history;
 pub mod incidents;
 pub mod live;
 pub mod map;
 pub mod rules;
 pub mod servers;
+pub mod stats;
 pub mod system;
 pub mod trust;

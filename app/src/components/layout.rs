@@ -11,8 +11,10 @@ use leptos_router::components::{A, Outlet};
 /// The pages in the navigation bar. A page is listed here only once it exists.
 const NAV: &[(&str, &str)] = &[
     ("/", "Dashboard"),
+    ("/history", "History"),
     ("/alerts", "Alerts"),
     ("/map", "Map"),
+    ("/stats", "Statistics"),
     ("/rules", "Rules"),
     ("/settings/servers", "Servers"),
     ("/account", "Account"),

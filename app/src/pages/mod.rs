@@ -3,6 +3,7 @@
 mod account;
 mod alerts;
 mod dashboard;
+mod history;
 mod login;
 mod map;
 mod not_found;
@@ -10,10 +11,12 @@ mod rules;
 mod servers;
 mod settings_map;
 mod setup;
+mod stats;
 
 pub use account::AccountPage;
 pub use alerts::{AlertDetailPage, AlertsPage};
 pub use dashboard::DashboardPage;
+pub use history::HistoryPage;
 pub use login::LoginPage;
 pub use map::MapPage;
 pub use not_found::NotFoundPage;
@@ -21,6 +24,7 @@ pub use rules::RulesPage;
 pub use servers::ServersPage;
 pub use settings_map::MapSettingsPage;
 pub use setup::SetupPage;
+pub use stats::StatsPage;
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;

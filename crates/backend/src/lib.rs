@@ -11,6 +11,7 @@ pub mod context;
 pub mod crypto;
 pub mod detect;
 pub mod geo;
+pub mod history;
 pub mod hub;
 pub mod images;
 pub mod ingest;
@@ -19,6 +20,7 @@ pub mod media;
 pub mod rules_admin;
 pub mod secret;
 pub mod servers;
+pub mod stats;
 pub mod store;
 #[cfg(test)]
 mod test_ctx;

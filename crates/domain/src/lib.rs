@@ -13,6 +13,7 @@ pub mod live;
 pub mod media;
 pub mod principal;
 pub mod rules;
+pub mod stats;
 pub mod tracker;
 pub mod validate;
 

@@ -6,20 +6,24 @@
 
 pub mod detection_admin;
 mod error;
+pub mod history;
 pub mod insight;
 mod model;
 pub mod sqlite;
+pub mod stats;
 
 pub use detection_admin::{
     AccountSettingStore, NewTrustChange, RuleAdminStore, SnoozeRecord, TrustChange, TrustChangeKind, TrustPlan,
     TrustPlanner, TrustState, TrustStore,
 };
 pub use error::StoreError;
+pub use history::HistoryStore;
 pub use insight::InsightStore;
 pub use model::{
     AccountInfo, ApiKeyRecord, AuditEntry, AuthSessionRecord, IncidentRecord, MediaAccountRecord, NewAuditEntry,
     NewAuthSession, NewServer, PlayCounts, PlayFacts, PlayWrite, ServerChanges, ServerRecord, UserRecord,
 };
+pub use stats::StatsStore;
 
 use crate::crypto::SecretBox;
 use crate::secret::SecretString;
@@ -204,9 +208,11 @@ pub trait Store:
     + PlayStore
     + DetectionStore
     + InsightStore
+    + HistoryStore
     + RuleAdminStore
     + AccountSettingStore
     + TrustStore
+    + StatsStore
 {
     /// A cheap query proving the database answers (for `/healthz`).
     async fn ping(&self) -> Result<(), StoreError>;

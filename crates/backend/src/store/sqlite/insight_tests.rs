@@ -2,40 +2,17 @@
 //! empty-state totals, incidents filtered in SQL and paged without gaps or repeats, and facets.
 
 use super::*;
-use crate::crypto::SecretBox;
-use crate::secret::SecretString;
-use crate::store::{DetectionStore, NewServer, PlayStore, PlayWrite, ServerStore};
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use crate::store::{DetectionStore, PlayStore, PlayWrite};
+use chrono::Duration;
 use sightline_domain::geo::LatLon;
 use sightline_domain::live::SessionGeo;
 use sightline_domain::media::{
-    MediaItem, MediaSession, MediaType, PlaybackDecision, PlaybackState, ServerKind, SessionPlayer, SessionUser,
-    StreamQuality,
+    MediaItem, MediaSession, MediaType, PlaybackDecision, PlaybackState, SessionPlayer, SessionUser, StreamQuality,
 };
 use sightline_domain::rules::{AddressClass, Evidence, Location, Measure, RuleId, RuleType, Severity, Unit, Violation};
 use sightline_domain::tracker::{ActivePlay, PlayId};
 
-fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 25, 12, 0, 0).single().expect("valid time")
-}
-
-async fn store() -> (tempfile::TempDir, SqliteStore) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let s = SqliteStore::open(&dir.path().join("t.db")).await.expect("opens");
-    (dir, s)
-}
-
-async fn add_server(s: &SqliteStore, name: &str) -> ServerId {
-    let server = NewServer {
-        kind: ServerKind::Jellyfin,
-        name: name.to_owned(),
-        url: "http://127.0.0.1:8096/".to_owned(),
-        color: "#38bdf8".to_owned(),
-        enabled: true,
-    };
-    let token = SecretString::new("token-0123456789");
-    s.create_server(&server, &token, &SecretBox::new(&[1; 32]), t0()).await.expect("creates").id
-}
+use super::super::test_fixture::{add_server, store, t0};
 
 fn session(key: &str, user: &str) -> MediaSession {
     MediaSession {

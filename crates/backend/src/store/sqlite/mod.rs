@@ -5,7 +5,9 @@ mod account_settings;
 mod accounts;
 mod api_keys;
 mod audit;
+pub mod bench;
 mod detection;
+mod history;
 mod insight;
 mod migrate;
 mod plays;
@@ -13,6 +15,9 @@ mod rules_admin;
 mod servers;
 mod sessions;
 mod settings;
+mod stats;
+#[cfg(test)]
+mod test_fixture;
 #[cfg(test)]
 mod tests;
 mod time;
