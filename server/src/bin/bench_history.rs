@@ -7,6 +7,7 @@
 //!
 //! Usage: `cargo run --release -p server --bin bench-history -- [PLAYS] [--analyze]`
 //! (`--analyze` runs `ANALYZE` after loading, as `PRAGMA optimize` eventually does).
+//! The statistics page is timed for a week, a month, a year and all time.
 //! No timing asserts: it prints figures. To add a query, add one `measure(…)` line to `queries`.
 
 use anyhow::Context as _;
@@ -15,11 +16,13 @@ use sightline_backend::config::Config;
 use sightline_backend::crypto::SecretBox;
 use sightline_backend::history::{self, HistoryParams};
 use sightline_backend::secret::SecretString;
+use sightline_backend::stats::StatsQuery;
 use sightline_backend::store::sqlite::SqliteStore;
 use sightline_backend::store::sqlite::bench::{SyntheticPlay, TautulliDb};
 use sightline_backend::store::{AccountInfo, NewServer, PlayStore, ServerStore};
 use sightline_backend::{AppContext, clock, ingest};
 use sightline_domain::media::ServerKind;
+use sightline_domain::stats::Period;
 use std::future::Future;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -267,6 +270,12 @@ impl Timed {
 }
 
 /// Runs `f` once to warm up, then `runs` times, timing each.
+/// One statistics page (every chart's figures) for `period`, all servers; returns its play count.
+async fn stats_plays(ctx: &AppContext, period: Period) -> anyhow::Result<usize> {
+    let view = sightline_backend::stats::page(&*ctx.store, &StatsQuery::new(period), clock::now()).await?;
+    Ok(usize::try_from(view.plays).unwrap_or(usize::MAX))
+}
+
 async fn measure<F, Fut>(name: &str, runs: usize, mut f: F) -> anyhow::Result<Timed>
 where
     F: FnMut() -> Fut,
@@ -434,6 +443,10 @@ async fn main() -> anyhow::Result<()> {
             Ok(usize::try_from(c.plays).unwrap_or(0))
         })
         .await?,
+        measure("statistics: week", RUNS, || stats_plays(ctx, Period::Week)).await?,
+        measure("statistics: month", RUNS, || stats_plays(ctx, Period::Month)).await?,
+        measure("statistics: year", RUNS, || stats_plays(ctx, Period::Year)).await?,
+        measure("statistics: all time", RUNS, || stats_plays(ctx, Period::All)).await?,
     ];
     let size: u64 = ["", "-wal", "-shm"].iter().map(|s| file_size(&dir.path().join(format!("sightline.db{s}")))).sum();
     println!("database size: {:.1} MiB", size as f64 / 1_048_576.0);
