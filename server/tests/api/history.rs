@@ -2,63 +2,11 @@
 //! parameters, keyset pages, field errors, the CSV export (escaped, formula-guarded) and bulk
 //! deletes (audited, refused to read-only keys).
 
+use crate::plays_fixture::finished;
 use crate::rules::fixture;
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
 use serde_json::{Value, json};
-use sightline_backend::store::PlayWrite;
 use sightline_domain::ServerId;
-use sightline_domain::media::{
-    MediaItem, MediaSession, MediaType, PlaybackDecision, PlaybackState, SessionPlayer, SessionUser, StreamDecision,
-    StreamQuality,
-};
-use sightline_domain::tracker::{PlayId, PlaySummary, StopReason};
-
-fn finished(id: u64, user: &str, title: &str, started: DateTime<Utc>, resumes: Option<u64>) -> PlayWrite {
-    let session = MediaSession {
-        session_key: format!("s{id}"),
-        upstream_session_id: None,
-        user: SessionUser { id: user.to_owned(), name: user.to_owned(), thumb: None },
-        media: MediaItem {
-            media_type: MediaType::Movie,
-            item_key: format!("item-{title}"),
-            title: title.to_owned(),
-            grandparent_title: None,
-            parent_title: None,
-            season_number: None,
-            episode_number: None,
-            year: Some(1995),
-            duration_ms: Some(7_200_000),
-            poster: None,
-        },
-        position_ms: Some(600_000),
-        state: PlaybackState::Playing,
-        player: SessionPlayer { platform: Some("Roku".to_owned()), ..SessionPlayer::default() },
-        client_ip: "81.2.69.142".parse().ok(),
-        is_local: Some(false),
-        is_relayed: false,
-        quality: StreamQuality::default(),
-        decision: PlaybackDecision::new(Some(StreamDecision::Transcode), None, None, false),
-        bandwidth_kbps: Some(4_000),
-    };
-    let ended = started + Duration::minutes(10);
-    PlayWrite::Stopped {
-        summary: PlaySummary {
-            play: PlayId(id),
-            started_at: started,
-            ended_at: ended,
-            last_seen_at: ended,
-            played_ms: 600_000,
-            paused_ms: 0,
-            position_ms: Some(600_000),
-            duration_ms: Some(7_200_000),
-            watched: false,
-            short: false,
-            resumes: resumes.map(PlayId),
-        },
-        reason: StopReason::Ended,
-        session: Box::new(session),
-    }
-}
 
 fn titles(page: &Value) -> Vec<String> {
     page["items"].as_array().expect("items").iter().map(|c| c["title"].as_str().unwrap_or("").to_owned()).collect()
@@ -70,10 +18,10 @@ async fn history_lists_chains_filters_pages_exports_and_deletes() {
     let server = ServerId(f.server);
     let start = sightline_backend::clock::now() - Duration::hours(5);
     let writes = [
-        finished(1, "alice", "Heat", start, None),
-        finished(2, "bob", "=cmd|' /C calc'!A0", start + Duration::minutes(20), None),
-        finished(3, "alice", "Heat", start + Duration::minutes(40), Some(1)),
-        finished(4, "bob", "Lock, Stock", start + Duration::minutes(60), None),
+        finished(1, "alice", "Heat", start, 600_000, None),
+        finished(2, "bob", "=cmd|' /C calc'!A0", start + Duration::minutes(20), 600_000, None),
+        finished(3, "alice", "Heat", start + Duration::minutes(40), 600_000, Some(1)),
+        finished(4, "bob", "Lock, Stock", start + Duration::minutes(60), 600_000, None),
     ];
     f.app.running.ctx.store.write_plays(server, &writes, start).await.expect("writes");
 

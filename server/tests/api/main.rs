@@ -10,6 +10,7 @@ mod helpers;
 mod history;
 mod ingest;
 mod live;
+mod plays_fixture;
 mod replay;
 mod rules;
 mod security;

@@ -2,62 +2,10 @@
 //! totals, days, top lists and concurrency peak; filters by server; bad parameters are refused;
 //! signed-out callers are not served.
 
+use crate::plays_fixture::finished;
 use crate::rules::fixture;
-use chrono::{Duration, Utc};
-use sightline_backend::store::PlayWrite;
+use chrono::Duration;
 use sightline_domain::ServerId;
-use sightline_domain::media::{
-    MediaItem, MediaSession, MediaType, PlaybackDecision, PlaybackState, SessionPlayer, SessionUser, StreamDecision,
-    StreamQuality,
-};
-use sightline_domain::tracker::{PlayId, PlaySummary, StopReason};
-
-fn finished(id: u64, user: &str, title: &str, started: chrono::DateTime<Utc>, played_ms: u64) -> PlayWrite {
-    let session = MediaSession {
-        session_key: format!("s{id}"),
-        upstream_session_id: None,
-        user: SessionUser { id: user.to_owned(), name: user.to_owned(), thumb: None },
-        media: MediaItem {
-            media_type: MediaType::Movie,
-            item_key: format!("i{id}"),
-            title: title.to_owned(),
-            grandparent_title: None,
-            parent_title: None,
-            season_number: None,
-            episode_number: None,
-            year: Some(1995),
-            duration_ms: Some(7_200_000),
-            poster: None,
-        },
-        position_ms: Some(played_ms),
-        state: PlaybackState::Playing,
-        player: SessionPlayer { platform: Some("Roku".to_owned()), ..SessionPlayer::default() },
-        client_ip: None,
-        is_local: Some(true),
-        is_relayed: false,
-        quality: StreamQuality::default(),
-        decision: PlaybackDecision::new(Some(StreamDecision::Transcode), None, Some(StreamDecision::Transcode), false),
-        bandwidth_kbps: Some(4_000),
-    };
-    let ended = started + Duration::milliseconds(i64::try_from(played_ms).expect("fits"));
-    PlayWrite::Stopped {
-        summary: PlaySummary {
-            play: PlayId(id),
-            started_at: started,
-            ended_at: ended,
-            last_seen_at: ended,
-            played_ms,
-            paused_ms: 0,
-            position_ms: Some(played_ms),
-            duration_ms: Some(7_200_000),
-            watched: false,
-            short: false,
-            resumes: None,
-        },
-        reason: StopReason::Ended,
-        session: Box::new(session),
-    }
-}
 
 #[tokio::test]
 async fn stats_sum_the_periods_plays_and_refuse_bad_parameters() {
@@ -67,8 +15,8 @@ async fn stats_sum_the_periods_plays_and_refuse_bad_parameters() {
     // Two overlapping plays of the same film, started 3 hours ago (so today or yesterday in UTC).
     let start = sightline_backend::clock::now() - Duration::hours(3);
     let writes = [
-        finished(1, "alice", "Heat", start, 3_600_000),
-        finished(2, "bob", "Heat", start + Duration::minutes(5), 600_000),
+        finished(1, "alice", "Heat", start, 3_600_000, None),
+        finished(2, "bob", "Heat", start + Duration::minutes(5), 600_000, None),
     ];
     store.write_plays(server, &writes, start).await.expect("writes");
     // Written twice (a replayed stop): still two plays.
