@@ -24,6 +24,36 @@ mod trust;
 mod validate;
 mod velocity;
 
+/// splitmix64: small and deterministic, so a failing generated case can be replayed.
+pub(super) struct Rng(pub(super) u64);
+
+impl Rng {
+    pub(super) fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    pub(super) fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    pub(super) fn one_in(&mut self, n: usize) -> bool {
+        self.below(n) == 0
+    }
+
+    /// True `percent` times in a hundred.
+    pub(super) fn chance(&mut self, percent: usize) -> bool {
+        self.below(100) < percent
+    }
+
+    pub(super) fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+        items[self.below(items.len())]
+    }
+}
+
 pub(super) const PARIS: (&str, f64, f64) = ("Paris", 48.8566, 2.3522);
 pub(super) const VERSAILLES: (&str, f64, f64) = ("Versailles", 48.8049, 2.1204);
 pub(super) const LYON: (&str, f64, f64) = ("Lyon", 45.7640, 4.8357);

@@ -5,31 +5,6 @@ use super::*;
 use ipnet::IpNet;
 use std::collections::BTreeMap;
 
-/// splitmix64: small and deterministic, so a failure names a case that can be replayed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn one_in(&mut self, n: usize) -> bool {
-        self.below(n) == 0
-    }
-
-    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-        items[self.below(items.len())]
-    }
-}
-
 /// Addresses of every kind: public IPv4 in a few /24s (some sharing one), IPv6 in a few /64s, IPv4-mapped,
 /// private, CGNAT, documentation, loopback.
 const ADDRESSES: [&str; 22] = [

@@ -5,33 +5,9 @@
 use super::*;
 use crate::geo::{haversine_km, min_distance_km};
 
-/// SplitMix64: small, fast, and the same sequence on every machine.
-struct Gen(u64);
-
-impl Gen {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[usize::try_from(self.below(items.len() as u64)).unwrap_or(0)]
-    }
-
-    fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-
-    fn minutes(&mut self, range: i64) -> i64 {
-        i64::try_from(self.below(u64::try_from(range).unwrap_or(1))).unwrap_or(0)
-    }
+/// A whole number of minutes in `0..range`.
+fn minutes(g: &mut Rng, range: i64) -> i64 {
+    i64::try_from(g.below(usize::try_from(range).unwrap_or(1))).unwrap_or(0)
 }
 
 const CITIES: [(&str, f64, f64); 8] = [PARIS, VERSAILLES, LYON, LONDON, SYDNEY, NYC, LA, TOKYO];
@@ -51,11 +27,11 @@ const ADDRESSES: [&str; 12] = [
 ];
 const DEVICES: [&str; 4] = ["tv", "phone", "laptop", "tablet"];
 
-fn random_session(g: &mut Gen, key: String) -> RuleSession {
-    let start = -g.minutes(hours(30));
-    let mut s = session(&key).with_ip(g.pick::<&str>(&ADDRESSES)).span(start, start + g.minutes(180).min(-start));
+fn random_session(g: &mut Rng, key: String) -> RuleSession {
+    let start = -minutes(g, hours(30));
+    let mut s = session(&key).with_ip(g.pick(&ADDRESSES)).span(start, start + minutes(g, 180).min(-start));
     if g.chance(80) {
-        let city = *g.pick(&CITIES);
+        let city = g.pick(&CITIES);
         let country = if city.0 == "London" {
             "GB"
         } else if city.1 < 0.0 {
@@ -68,20 +44,20 @@ fn random_session(g: &mut Gen, key: String) -> RuleSession {
             s = s.asn(u32::try_from(g.below(3)).unwrap_or(0) + 100);
         }
     }
-    s = if g.chance(90) { s.device(g.pick::<&str>(&DEVICES)) } else { s.no_device() };
+    s = if g.chance(90) { s.device(g.pick(&DEVICES)) } else { s.no_device() };
     if g.chance(10) {
         s = s.relayed();
     }
     s
 }
 
-fn random_context(g: &mut Gen) -> EvalContext {
+fn random_context(g: &mut Rng) -> EvalContext {
     let current = random_session(g, "now".to_owned()).started(0);
     let n_active = g.below(4);
     let active: Vec<RuleSession> = (0..n_active)
         .map(|i| {
             let s = random_session(g, format!("a{i}"));
-            if g.chance(30) { s.paused_at(-g.minutes(200)) } else { s }
+            if g.chance(30) { s.paused_at(-minutes(g, 200)) } else { s }
         })
         .collect();
     let mut recent: Vec<RuleSession> = (0..g.below(12)).map(|i| random_session(g, format!("r{i}")).stopped()).collect();
@@ -89,7 +65,7 @@ fn random_context(g: &mut Gen) -> EvalContext {
     recent.extend(active.iter().filter(|_| g.chance(30)).cloned());
     let mut c = ctx(current, active, recent);
     if g.chance(50) {
-        c.known_devices = vec![(*g.pick(&DEVICES)).to_owned()];
+        c.known_devices = vec![g.pick(&DEVICES).to_owned()];
     }
     if g.chance(50) {
         c.known_countries = vec!["FR".to_owned()];
@@ -120,7 +96,7 @@ fn all_rules_on() -> Vec<Rule> {
 #[test]
 fn evaluation_is_deterministic_and_ignores_session_order() {
     let rules = all_rules_on();
-    let mut g = Gen(7);
+    let mut g = Rng(7);
     let mut fired = 0;
     for _ in 0..3_000 {
         let c = random_context(&mut g);
@@ -129,7 +105,7 @@ fn evaluation_is_deterministic_and_ignores_session_order() {
         let mut shuffled = c.clone();
         shuffled.active.reverse();
         shuffled.recent.reverse();
-        let by = usize::try_from(g.below(3)).unwrap_or(0).min(shuffled.recent.len());
+        let by = g.below(3).min(shuffled.recent.len());
         shuffled.recent.rotate_left(by);
         assert_eq!(first, evaluate(&rules, &shuffled, t(0)), "order of sessions must not matter: {c:#?}");
         fired += usize::from(!first.is_empty());
@@ -140,7 +116,7 @@ fn evaluation_is_deterministic_and_ignores_session_order() {
 #[test]
 fn no_violation_without_evidence_naming_the_judged_session() {
     let rules = all_rules_on();
-    let mut g = Gen(11);
+    let mut g = Rng(11);
     for _ in 0..3_000 {
         let c = random_context(&mut g);
         for v in evaluate(&rules, &c, t(0)) {
@@ -160,8 +136,8 @@ fn no_violation_without_evidence_naming_the_judged_session() {
 
 #[test]
 fn distances_are_symmetric_non_negative_and_shrink_with_accuracy() {
-    let mut g = Gen(3);
-    let coordinate = |g: &mut Gen, span: f64| (g.below(1_000_000) as f64 / 1_000_000.0 - 0.5) * span;
+    let mut g = Rng(3);
+    let coordinate = |g: &mut Rng, span: f64| (g.below(1_000_000) as f64 / 1_000_000.0 - 0.5) * span;
     for _ in 0..10_000 {
         let a = LatLon { lat: coordinate(&mut g, 180.0), lon: coordinate(&mut g, 360.0) };
         let b = LatLon { lat: coordinate(&mut g, 180.0), lon: coordinate(&mut g, 360.0) };
