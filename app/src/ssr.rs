@@ -17,6 +17,11 @@ pub fn require_principal() -> Result<(AppContext, Principal), AppError> {
     Ok((ctx, principal))
 }
 
+/// Read-only API keys may look but not change: `Forbidden` for them.
+pub fn require_mutate(principal: &Principal) -> Result<(), AppError> {
+    if principal.can_mutate() { Ok(()) } else { Err(AppError::Forbidden) }
+}
+
 /// Logs a backend error with its cause chain and turns it into the opaque `Internal`.
 pub fn internal(e: &(dyn std::error::Error + 'static)) -> AppError {
     tracing::error!(error.message = %e, error.cause_chain = ?e, "server function failed");

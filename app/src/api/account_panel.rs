@@ -94,9 +94,7 @@ pub async fn incident_account(incident: i64) -> Result<AccountPanel, AppError> {
 #[server(endpoint = "incident_account_trust")]
 pub async fn set_account_trust(incident: i64, score: String, reason: String) -> Result<u8, AppError> {
     let (ctx, principal) = crate::ssr::require_principal()?;
-    if !principal.can_mutate() {
-        return Err(AppError::Forbidden);
-    }
+    crate::ssr::require_mutate(&principal)?;
     let score: u8 = score.trim().parse().map_err(|_| AppError::Invalid {
         field: "score".to_owned(),
         message: "must be a whole number from 0 to 100".to_owned(),
@@ -114,9 +112,7 @@ pub async fn set_account_trust(incident: i64, score: String, reason: String) -> 
 pub async fn snooze_incident_rule(incident: i64, hours: u32) -> Result<(), AppError> {
     use sightline_backend::rules_admin::{self, RulesAdminError};
     let (ctx, principal) = crate::ssr::require_principal()?;
-    if !principal.can_mutate() {
-        return Err(AppError::Forbidden);
-    }
+    crate::ssr::require_mutate(&principal)?;
     if hours > 24 * 365 {
         return Err(AppError::Invalid { field: "hours".to_owned(), message: "must be within 365 days".to_owned() });
     }

@@ -129,9 +129,7 @@ pub async fn get_incident(id: i64) -> Result<IncidentDetail, AppError> {
 pub async fn set_incident_status(id: i64, status: String) -> Result<String, AppError> {
     let (ctx, principal) = crate::ssr::require_principal()?;
     let answered = crate::api::map::convert::answered;
-    if !principal.can_mutate() {
-        return Err(answered(AppError::Forbidden));
-    }
+    crate::ssr::require_mutate(&principal).map_err(answered)?;
     let status = convert::new_status(&status).map_err(answered)?;
     let now = sightline_backend::clock::now();
     let changed = ctx.store.set_incident_status(id, status.as_str(), now).await;

@@ -22,7 +22,7 @@ pub async fn rules_list() -> Result<Vec<RuleRow>, AppError> {
 #[server(endpoint = "rules_save")]
 pub async fn rules_save(rule_json: String) -> Result<RuleRow, AppError> {
     let (ctx, principal) = crate::ssr::require_principal()?;
-    convert::require_mutate(&principal)?;
+    crate::ssr::require_mutate(&principal)?;
     let rule = convert::parse_rule(&rule_json)?;
     let saved = sightline_backend::rules_admin::save(&ctx, &principal.label(), rule, sightline_backend::clock::now())
         .await
@@ -34,7 +34,7 @@ pub async fn rules_save(rule_json: String) -> Result<RuleRow, AppError> {
 #[server(endpoint = "rules_set_enabled")]
 pub async fn rules_set_enabled(id: String, enabled: bool) -> Result<RuleRow, AppError> {
     let (ctx, principal) = crate::ssr::require_principal()?;
-    convert::require_mutate(&principal)?;
+    crate::ssr::require_mutate(&principal)?;
     let now = sightline_backend::clock::now();
     let rule = sightline_backend::rules_admin::set_enabled(&ctx, &principal.label(), &id, enabled, now)
         .await
@@ -46,7 +46,7 @@ pub async fn rules_set_enabled(id: String, enabled: bool) -> Result<RuleRow, App
 #[server(endpoint = "rules_delete")]
 pub async fn rules_delete(id: String) -> Result<(), AppError> {
     let (ctx, principal) = crate::ssr::require_principal()?;
-    convert::require_mutate(&principal)?;
+    crate::ssr::require_mutate(&principal)?;
     sightline_backend::rules_admin::delete(&ctx, &principal.label(), &id, sightline_backend::clock::now())
         .await
         .map_err(convert::failed)
@@ -64,7 +64,7 @@ pub async fn rules_export() -> Result<String, AppError> {
 #[server(endpoint = "rules_import")]
 pub async fn rules_import(json: String) -> Result<usize, AppError> {
     let (ctx, principal) = crate::ssr::require_principal()?;
-    convert::require_mutate(&principal)?;
+    crate::ssr::require_mutate(&principal)?;
     sightline_backend::rules_admin::import(&ctx, &principal.label(), &json, sightline_backend::clock::now())
         .await
         .map_err(convert::failed)

@@ -5,13 +5,7 @@ use crate::error::AppError;
 use crate::model::rules::{BacktestHit, BacktestView};
 use sightline_backend::AppContext;
 use sightline_backend::rules_admin::RulesAdminError;
-use sightline_domain::Principal;
 use sightline_domain::rules::Rule;
-
-/// Read-only API keys may look but not change.
-pub(super) fn require_mutate(principal: &Principal) -> Result<(), AppError> {
-    if principal.can_mutate() { Ok(()) } else { Err(AppError::Forbidden) }
-}
 
 /// A rule from the editor; a body that is not a rule is a form error, not a crash.
 pub(super) fn parse_rule(json: &str) -> Result<Rule, AppError> {

@@ -31,7 +31,7 @@ pub async fn servers_create(
     use sightline_backend::servers::{self, ServerInput};
     let (ctx, principal) = crate::ssr::require_principal()?;
     let token = SecretString::new(token.into_inner());
-    convert::require_mutate(&principal)?;
+    crate::ssr::require_mutate(&principal)?;
     let color = color.filter(|c| !c.trim().is_empty());
     let input = ServerInput { kind, name, url, token, color, enabled: None };
     let record = servers::create(&ctx, input, &principal.label(), sightline_backend::clock::now())
@@ -55,7 +55,7 @@ pub async fn servers_update(
     use sightline_domain::ServerId;
     let (ctx, principal) = crate::ssr::require_principal()?;
     let token = token.filter(|t| !t.is_empty()).map(|t| SecretString::new(t.into_inner()));
-    convert::require_mutate(&principal)?;
+    crate::ssr::require_mutate(&principal)?;
     let patch = ServerPatch {
         name: Some(name),
         url: Some(url),
@@ -75,7 +75,7 @@ pub async fn servers_set_enabled(id: i64, enabled: bool) -> Result<ServerView, A
     use sightline_backend::servers::{self, ServerPatch};
     use sightline_domain::ServerId;
     let (ctx, principal) = crate::ssr::require_principal()?;
-    convert::require_mutate(&principal)?;
+    crate::ssr::require_mutate(&principal)?;
     let patch = ServerPatch { enabled: Some(enabled), ..ServerPatch::default() };
     let record = servers::update(&ctx, ServerId(id), patch, &principal.label(), sightline_backend::clock::now())
         .await
@@ -89,7 +89,7 @@ pub async fn servers_delete(id: i64) -> Result<(), AppError> {
     use sightline_backend::servers;
     use sightline_domain::ServerId;
     let (ctx, principal) = crate::ssr::require_principal()?;
-    convert::require_mutate(&principal)?;
+    crate::ssr::require_mutate(&principal)?;
     servers::delete(&ctx, ServerId(id), &principal.label(), sightline_backend::clock::now())
         .await
         .map_err(convert::failed)

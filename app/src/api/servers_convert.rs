@@ -7,13 +7,7 @@ use sightline_backend::AppContext;
 use sightline_backend::media::server::{MediaError, ServerIdentity};
 use sightline_backend::servers::ServerError;
 use sightline_backend::store::{ServerRecord, StoreError};
-use sightline_domain::Principal;
 use sightline_domain::live::ServerHealth;
-
-/// Read-only API keys are already refused by the middleware; this keeps the rule next to the code.
-pub(super) fn require_mutate(principal: &Principal) -> Result<(), AppError> {
-    if principal.can_mutate() { Ok(()) } else { Err(AppError::Forbidden) }
-}
 
 /// A record with what the live board says about it.
 pub(super) fn view_with_board(ctx: &AppContext, record: ServerRecord) -> ServerView {
