@@ -130,12 +130,9 @@ pub async fn set_incident_status(id: i64, status: String) -> Result<String, AppE
     let (ctx, principal) = crate::ssr::require_principal()?;
     let answered = crate::api::map::convert::answered;
     crate::ssr::require_mutate(&principal).map_err(answered)?;
-    let status = convert::new_status(&status).map_err(answered)?;
     let now = sightline_backend::clock::now();
-    let changed = ctx.store.set_incident_status(id, status.as_str(), now).await;
-    let record = convert::status_change(changed).map_err(answered)?;
-    ctx.auth
-        .audit(&principal.label(), "incident_status", &format!("incident {id} {}", status.as_str()), None, now)
-        .await;
+    let record = sightline_backend::incidents::set_status(&ctx, &principal.label(), id, &status, now)
+        .await
+        .map_err(|e| answered(convert::status_failed(e)))?;
     Ok(record.status)
 }

@@ -14,6 +14,7 @@ pub mod geo;
 pub mod history;
 pub mod hub;
 pub mod images;
+pub mod incidents;
 pub mod ingest;
 pub mod map_settings;
 pub mod media;

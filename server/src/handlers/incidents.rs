@@ -8,7 +8,8 @@ use axum::extract::{Extension, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use sightline_backend::store::{IncidentRecord, StoreError};
+use sightline_backend::incidents::{self, StatusError};
+use sightline_backend::store::IncidentRecord;
 use sightline_backend::{AppContext, clock};
 use sightline_domain::Principal;
 use sightline_domain::rules::Violation;
@@ -44,25 +45,12 @@ pub async fn update(
     let Ok(Json(change)) = body else {
         return json_error(StatusCode::BAD_REQUEST, "bad_json", "send {\"status\":\"acknowledged\"}");
     };
-    let status = change.status.trim().to_ascii_lowercase();
-    if !["open", "acknowledged", "dismissed"].contains(&status.as_str()) {
-        return json_error(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid",
-            "status must be open, acknowledged or dismissed",
-        );
-    }
-    let now = clock::now();
-    match ctx.store.set_incident_status(id, &status, now).await {
-        Ok(Some(r)) => {
-            ctx.auth.audit(&principal.label(), "incident_status", &format!("incident {id} {status}"), None, now).await;
-            Json(view(r)).into_response()
-        }
-        Ok(None) => json_error(StatusCode::NOT_FOUND, "not_found", "no such incident"),
-        Err(StoreError::Conflict(_)) => {
-            json_error(StatusCode::CONFLICT, "conflict", "another incident of the same condition is open")
-        }
-        Err(e) => {
+    match incidents::set_status(&ctx, &principal.label(), id, &change.status, clock::now()).await {
+        Ok(r) => Json(view(r)).into_response(),
+        Err(e @ StatusError::Invalid) => json_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid", &e.to_string()),
+        Err(e @ StatusError::NotFound) => json_error(StatusCode::NOT_FOUND, "not_found", &e.to_string()),
+        Err(e @ StatusError::Conflict) => json_error(StatusCode::CONFLICT, "conflict", &e.to_string()),
+        Err(StatusError::Store(e)) => {
             tracing::error!(error = %e, "cannot change an incident");
             json_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the database did not answer")
         }

@@ -9,10 +9,10 @@ use crate::components::world_map::{MapLine, MapMarker, TileSpec};
 use crate::error::AppError;
 use crate::ssr::fmt_time;
 use chrono::{DateTime, Utc};
+use sightline_backend::incidents::StatusError;
 use sightline_backend::store::insight::{
     IncidentCursor, IncidentFacets, IncidentFilter, IncidentListing, IncidentPage, IncidentStatus,
 };
-use sightline_backend::store::{IncidentRecord, StoreError};
 use sightline_domain::rules::{AddressClass, Measure, RuleType, SessionEvidence, Severity, Violation, fmt_int};
 
 fn invalid(field: &str, message: &str) -> AppError {
@@ -62,21 +62,12 @@ pub(crate) fn parse_cursor(value: &str) -> Result<Option<IncidentCursor>, AppErr
     Ok(Some(IncidentCursor { updated_at, id: id.parse().map_err(|_| bad())? }))
 }
 
-/// The status a change asks for.
-pub(crate) fn new_status(s: &str) -> Result<IncidentStatus, AppError> {
-    IncidentStatus::parse(s.trim()).ok_or_else(|| invalid("status", "status must be open, acknowledged or dismissed"))
-}
-
-/// The store's answer to a status change, as the page needs it.
-pub(crate) fn status_change(result: Result<Option<IncidentRecord>, StoreError>) -> Result<IncidentRecord, AppError> {
-    match result {
-        Ok(Some(record)) => Ok(record),
-        Ok(None) => Err(AppError::NotFound),
-        Err(StoreError::Conflict(_)) => Err(invalid(
-            "status",
-            "another incident of the same condition is open; acknowledge or dismiss that one instead",
-        )),
-        Err(e) => Err(crate::ssr::internal(&e)),
+/// A refused status change, as the page shows it (next to the status buttons).
+pub(crate) fn status_failed(e: StatusError) -> AppError {
+    match e {
+        StatusError::NotFound => AppError::NotFound,
+        StatusError::Store(e) => crate::ssr::internal(&e),
+        e @ (StatusError::Invalid | StatusError::Conflict) => invalid("status", &e.to_string()),
     }
 }
 
