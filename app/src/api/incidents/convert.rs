@@ -71,23 +71,6 @@ pub(crate) fn status_failed(e: StatusError) -> AppError {
     }
 }
 
-/// "Impossible travel" for a rule type.
-pub(crate) fn kind_label(kind: RuleType) -> &'static str {
-    match kind {
-        RuleType::ImpossibleTravel => "Impossible travel",
-        RuleType::SimultaneousLocations => "Simultaneous locations",
-        RuleType::DeviceVelocity => "Device velocity",
-        RuleType::ConcurrentStreams => "Concurrent streams",
-        RuleType::GeoRestriction => "Geo restriction",
-        RuleType::AccountInactivity => "Account inactivity",
-        RuleType::NewDevice => "New device",
-        RuleType::NewCountry => "New country",
-        RuleType::PausedTooLong => "Paused too long",
-        RuleType::TranscodeResolution => "Transcode resolution",
-        RuleType::ConcurrentTranscodes => "Concurrent transcodes",
-    }
-}
-
 /// "1,200 km/h", "2.5 h", "3 streams", or the label.
 pub(crate) fn fmt_measure(m: &Measure) -> String {
     match m {
@@ -118,7 +101,7 @@ pub(crate) fn row(listing: &IncidentListing, now: DateTime<Utc>) -> IncidentRow 
         status: r.status.clone(),
         summary: v.summary.clone(),
         rule_name: v.rule_name.clone(),
-        kind: kind_label(v.kind).to_owned(),
+        kind: crate::model::rule_form::kind_label(v.kind).to_owned(),
         account: listing.account_name.clone().unwrap_or_else(|| v.user_id.clone()),
         server: listing.server_name.clone().unwrap_or_else(|| format!("server {}", v.server_id)),
         occurrences: r.occurrences,
