@@ -18,6 +18,7 @@ pub mod incidents;
 pub mod ingest;
 pub mod map_settings;
 pub mod media;
+pub mod notify;
 pub mod rules_admin;
 pub mod secret;
 pub mod servers;

@@ -3,7 +3,11 @@
 use std::fmt;
 
 /// A secret value whose `Debug` and `Display` print `***`.
-#[derive(Clone, PartialEq, Eq)]
+///
+/// It serializes as the plain string, for one purpose only: building the JSON that is encrypted at
+/// rest (`notify::DestinationConfig`). Never serialize it into a response or a log.
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
 pub struct SecretString(String);
 
 impl SecretString {
