@@ -7,4 +7,4 @@ pub mod outcome;
 
 pub use destination::{Destination, DestinationConfig, DestinationKind};
 pub use event::{EventKind, Notice, Var};
-pub use outcome::DeliveryOutcome;
+pub use outcome::{Deliver, DeliveryOutcome};

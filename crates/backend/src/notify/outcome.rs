@@ -27,3 +27,10 @@ impl DeliveryOutcome {
         }
     }
 }
+
+/// Delivers one notice to one destination, once (the outbox decides about retries).
+/// `notify::senders::Senders` implements it for every kind; tests may implement it too.
+#[async_trait::async_trait]
+pub trait Deliver: Send + Sync {
+    async fn deliver(&self, dest: &super::Destination, notice: &super::Notice) -> DeliveryOutcome;
+}
