@@ -83,6 +83,17 @@ pub struct SessionView {
     pub place: String,
     /// "AS29518 Bredband2".
     pub network: String,
+    /// Incidents that name this play.
+    pub incidents: Vec<PlayIncidentView>,
+}
+
+/// An incident that involves a play: a link to `/alerts/{id}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlayIncidentView {
+    pub id: i64,
+    /// "Simultaneous locations · high · open".
+    pub label: String,
+    pub summary: String,
 }
 
 /// A resume chain.

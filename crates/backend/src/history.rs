@@ -1,5 +1,5 @@
 //! The play history as people ask for it: query parameters parsed and checked field by field into
-//! a store filter, pages, CSV export (capped, every cell escaped and guarded against spreadsheet
+//! a store filter, pages, CSV export (streamed page by page, every cell escaped and guarded against spreadsheet
 //! formulas) and audited bulk deletes. Shared by the REST API and the History page.
 
 mod csv;
@@ -18,8 +18,6 @@ pub use query::{HistoryParams, HistoryQuery, cursor_text, parse_cursor};
 pub const MAX_LIMIT: u32 = 500;
 /// The page size when none is asked for.
 pub const DEFAULT_LIMIT: u32 = 25;
-/// At most this many chains go into one CSV export.
-pub const MAX_CSV_CHAINS: usize = 50_000;
 /// At most this many plays are deleted in one request.
 pub const MAX_DELETE: usize = 5_000;
 
@@ -64,31 +62,46 @@ pub async fn page(ctx: &AppContext, q: &HistoryQuery) -> Result<HistoryResult, H
     Ok(HistoryResult { page, total })
 }
 
-/// The CSV of every chain matching the filter (one line per play), at most [`MAX_CSV_CHAINS`]
-/// chains. Returns the text and whether it was cut at the cap.
-pub async fn export_csv(
-    ctx: &AppContext,
-    filter: &HistoryFilter,
+/// The CSV of every chain matching the filter (one line per play) as a stream of chunks: the
+/// header, then one chunk per page of [`MAX_LIMIT`] chains, read only as the client takes them, so
+/// memory stays at one page whatever the history's size. A store error ends the stream with it.
+pub fn export_csv(
+    ctx: AppContext,
+    filter: HistoryFilter,
     sort: HistorySort,
-) -> Result<(String, bool), HistoryError> {
-    let mut out = String::from(CSV_HEADER);
-    out.push_str("\r\n");
-    let mut after: Option<HistoryCursor> = None;
-    let mut chains = 0usize;
-    loop {
-        let page = ctx.store.history_page(filter, sort, after.as_ref(), MAX_LIMIT).await?;
-        for chain in &page.items {
-            if chains == MAX_CSV_CHAINS {
-                return Ok((out, true));
-            }
-            out.push_str(&csv_lines(chain));
-            chains += 1;
-        }
-        match page.next {
-            Some(next) => after = Some(next),
-            None => return Ok((out, false)),
-        }
+) -> impl futures::Stream<Item = Result<String, HistoryError>> + Send + 'static {
+    export_csv_in_pages(ctx, filter, sort, MAX_LIMIT)
+}
+
+/// [`export_csv`] with `page` chains per chunk (tests use small pages to cross page boundaries).
+pub fn export_csv_in_pages(
+    ctx: AppContext,
+    filter: HistoryFilter,
+    sort: HistorySort,
+    page: u32,
+) -> impl futures::Stream<Item = Result<String, HistoryError>> + Send + 'static {
+    enum Next {
+        Header,
+        Page(Option<HistoryCursor>),
+        Done,
     }
+    futures::stream::unfold(Next::Header, move |next| {
+        let (ctx, filter) = (ctx.clone(), filter.clone());
+        async move {
+            match next {
+                Next::Header => Some((Ok(format!("{CSV_HEADER}\r\n")), Next::Page(None))),
+                Next::Page(after) => match ctx.store.history_page(&filter, sort, after.as_ref(), page).await {
+                    Ok(page) => {
+                        let text: String = page.items.iter().map(csv_lines).collect();
+                        let then = page.next.map_or(Next::Done, |c| Next::Page(Some(c)));
+                        Some((Ok(text), then))
+                    }
+                    Err(e) => Some((Err(HistoryError::Store(e)), Next::Done)),
+                },
+                Next::Done => None,
+            }
+        }
+    })
 }
 
 /// Deletes plays by id in one transaction and audits it. Returns how many were deleted.

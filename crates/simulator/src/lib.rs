@@ -13,6 +13,7 @@ pub mod geoip;
 mod handle;
 mod http;
 pub mod ids;
+pub mod inbox;
 pub mod jellyfin_like;
 pub mod output;
 pub mod plex;

@@ -7,6 +7,7 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{Extension, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 use sightline_backend::history::{self, HistoryError, HistoryParams};
 use sightline_backend::store::history::HistoryChain;
@@ -71,28 +72,27 @@ pub async fn list(State(ctx): State<AppContext>, Query(params): Query<HistoryPar
     }
 }
 
-/// `GET /api/v1/history.csv` with the filters of [`list`]; `X-Sightline-Truncated: true` when cut.
+/// `GET /api/v1/history.csv` with the filters of [`list`], streamed page by page (no cap). A store
+/// failure mid-way is logged and ends the body early.
 pub async fn csv(State(ctx): State<AppContext>, Query(params): Query<HistoryParams>) -> Response {
     let query = match params.parse() {
         Ok(q) => q,
         Err(e) => return error(&e),
     };
-    match history::export_csv(&ctx, &query.filter, query.sort).await {
-        Ok((body, truncated)) => {
-            let mut response = body.into_response();
-            let headers = response.headers_mut();
-            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
-            headers.insert(
-                header::CONTENT_DISPOSITION,
-                HeaderValue::from_static("attachment; filename=\"sightline-history.csv\""),
-            );
-            if truncated {
-                headers.insert("x-sightline-truncated", HeaderValue::from_static("true"));
-            }
-            response
-        }
-        Err(e) => error(&e),
-    }
+    let chunks = history::export_csv(ctx, query.filter, query.sort).map(|chunk| {
+        chunk.map(axum::body::Bytes::from).map_err(|e| {
+            tracing::error!(error.message = %e, "history CSV export stopped");
+            std::io::Error::other(e.to_string())
+        })
+    });
+    let mut response = axum::body::Body::from_stream(chunks).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+    headers.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static("attachment; filename=\"sightline-history.csv\""),
+    );
+    response
 }
 
 /// `POST /api/v1/history/delete` with `{"ids":[1,2,3]}`: `{"deleted":n}`.

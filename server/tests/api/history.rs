@@ -65,6 +65,19 @@ async fn history_lists_chains_filters_pages_exports_and_deletes() {
     assert!(lines[0].starts_with("chain,play,started_at"));
     assert!(lines[1].contains(",'=cmd|' /C calc'!A0,"), "{csv}");
     assert!(lines[4].contains(",\"Lock, Stock\","), "{csv}");
+    // Streamed in pages of one chain: the same text, one chunk per chain after the header.
+    let chunks: Vec<String> = futures::StreamExt::collect::<Vec<_>>(sightline_backend::history::export_csv_in_pages(
+        f.app.running.ctx.clone(),
+        Default::default(),
+        sightline_backend::store::history::HistorySort::Title,
+        1,
+    ))
+    .await
+    .into_iter()
+    .map(|c| c.expect("chunk"))
+    .collect();
+    assert_eq!(chunks.len(), 4, "{chunks:?}");
+    assert_eq!(chunks.concat(), csv);
 
     let ids: Vec<i64> = heat["sessions"].as_array().expect("s").iter().filter_map(|s| s["id"].as_i64()).collect();
     let refused = f.send("POST", "/api/v1/history/delete", &f.ro, Some(json!({ "ids": ids }))).await;

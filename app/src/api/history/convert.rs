@@ -1,14 +1,15 @@
 //! From the page's form to a backend history query, and from stored chains to the views the page
 //! shows (pure, tested here).
 
-use super::{ChainView, HistoryForm, HistoryList, SessionView};
+use super::{ChainView, HistoryForm, HistoryList, PlayIncidentView, SessionView};
 use crate::api::map::Choice;
 use crate::api::map::convert::user_value;
 use crate::error::AppError;
 use chrono::{Duration, NaiveDate};
 use sightline_backend::history::{HistoryError, HistoryParams, HistoryQuery};
-use sightline_backend::store::history::{HistoryChain, HistoryPage, HistorySession};
+use sightline_backend::store::history::{HistoryChain, HistoryPage, HistorySession, PlayIncident};
 use sightline_backend::store::insight::AccountChoice;
+use sightline_domain::rules::RuleType;
 
 fn some(v: &str) -> Option<String> {
     let v = v.trim();
@@ -118,6 +119,15 @@ fn session(s: &HistorySession) -> SessionView {
             (Some(n), None) => format!("AS{n}"),
             _ => String::new(),
         },
+        incidents: s.incidents.iter().map(play_incident).collect(),
+    }
+}
+
+fn play_incident(i: &PlayIncident) -> PlayIncidentView {
+    let kind = serde_json::from_value::<RuleType>(serde_json::Value::String(i.rule_kind.clone()))
+        .map_or_else(|_| words(&i.rule_kind), |k| crate::model::rule_form::kind_label(k).to_owned());
+    PlayIncidentView {
+        id: i.id, label: format!("{kind} · {} · {}", i.severity, i.status), summary: i.summary.clone()
     }
 }
 

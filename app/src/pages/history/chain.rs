@@ -2,10 +2,26 @@
 //! summary says what was played, by whom and for how long, and which opens into its plays, each
 //! a detail panel (stream as stored vs. delivered, device, address, place and network).
 
-use crate::api::history::{ChainView, SessionView};
+use crate::api::history::{ChainView, PlayIncidentView, SessionView};
 use leptos::prelude::*;
 
+fn incident_links(incidents: Vec<PlayIncidentView>) -> impl IntoView {
+    (!incidents.is_empty()).then(|| {
+        view! {
+            <ul class="history-incidents">
+                {incidents.into_iter().map(|i| view! {
+                    <li>
+                        <a href=format!("/alerts/{}", i.id)>{format!("Incident #{}", i.id)}</a>
+                        <span class="small muted">{format!(" {} · {}", i.label, i.summary)}</span>
+                    </li>
+                }).collect_view()}
+            </ul>
+        }
+    })
+}
+
 fn session_panel(s: SessionView) -> impl IntoView {
+    let incidents = s.incidents;
     let rows: Vec<(&'static str, String)> = vec![
         ("Played", format!("{} ({} → {})", s.played, s.started, s.ended)),
         ("Stream", s.stream),
@@ -21,6 +37,7 @@ fn session_panel(s: SessionView) -> impl IntoView {
             <dl class="facts">
                 {rows.into_iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| view! { <dt>{k}</dt><dd>{v}</dd> }).collect_view()}
             </dl>
+            {incident_links(incidents)}
         </div>
     }
 }

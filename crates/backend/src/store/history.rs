@@ -117,6 +117,19 @@ pub struct HistorySession {
     pub asn: Option<i64>,
     pub asn_org: Option<String>,
     pub anonymous: bool,
+    /// Incidents whose evidence names this play, newest first.
+    pub incidents: Vec<PlayIncident>,
+}
+
+/// An incident that involves a play, as History shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlayIncident {
+    pub id: i64,
+    /// The rule's kind in snake_case (`simultaneous_locations`, …).
+    pub rule_kind: String,
+    pub severity: String,
+    pub status: String,
+    pub summary: String,
 }
 
 /// A resume chain: what was played, by whom, and its plays oldest first.

@@ -166,6 +166,16 @@ impl DetectionStore for SqliteStore {
         .bind(&violation.condition_key)
         .fetch_one(&mut *tx)
         .await?;
+        for s in &violation.evidence.sessions {
+            if let Some(play) = &s.play_id {
+                sqlx::query("INSERT OR IGNORE INTO incident_plays (server_id, play_id, incident_id) VALUES (?, ?, ?)")
+                    .bind(s.server_id.0)
+                    .bind(play)
+                    .bind(row.0)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
         tx.commit().await?;
         Ok((incident(row)?, updated == 0))
     }

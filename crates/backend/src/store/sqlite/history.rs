@@ -7,7 +7,7 @@ use super::time::{from_ms, to_ms};
 use super::{BEGIN_WRITE, SqliteStore};
 use crate::store::StoreError;
 use crate::store::history::{
-    HistoryChain, HistoryCursor, HistoryFilter, HistoryPage, HistorySession, HistorySort, HistoryStore,
+    HistoryChain, HistoryCursor, HistoryFilter, HistoryPage, HistorySession, HistorySort, HistoryStore, PlayIncident,
 };
 use async_trait::async_trait;
 use sightline_domain::ServerId;
@@ -162,6 +162,8 @@ struct KeyRow {
 #[derive(sqlx::FromRow)]
 struct PlayRow {
     id: i64,
+    play_server_id: i64,
+    play_key: i64,
     chain_head: i64,
     chain_started_at: i64,
     server_id: i64,
@@ -219,7 +221,7 @@ struct PlayRow {
     anonymous: bool,
 }
 
-const PLAY_COLUMNS: &str = "SELECT p.id, p.chain_head, p.chain_started_at, a.server_id, a.external_id, \
+const PLAY_COLUMNS: &str = "SELECT p.id, p.server_id AS play_server_id, p.play_key, p.chain_head, p.chain_started_at, a.server_id, a.external_id, \
      a.name AS account_name, s.name AS server_name, p.media_type, p.item_key, p.title, p.grandparent_title, \
      p.parent_title, p.season_number, p.episode_number, p.year, p.duration_ms, p.session_key, p.started_at, \
      p.last_seen_at, p.ended_at, p.stop_reason, p.state, p.played_ms, p.paused_ms, p.position_ms, p.watched, \
@@ -276,7 +278,13 @@ fn session(r: &PlayRow) -> Result<HistorySession, StoreError> {
         asn: r.asn,
         asn_org: r.asn_org.clone(),
         anonymous: r.anonymous,
+        incidents: Vec::new(),
     })
+}
+
+/// The tracker's play id of a row, as incidents' evidence spells it.
+fn play_id(play_key: i64) -> String {
+    format!("{play_key:016x}")
 }
 
 /// Folds plays ordered by (chain_head, started_at) into chains; the item comes from the first play.
@@ -394,6 +402,45 @@ impl SqliteStore {
         qb.push(") ORDER BY p.chain_head, p.started_at, p.id");
         Ok(qb.build_query_as().fetch_all(&self.reader).await?)
     }
+
+    /// The chains of these rows, each play with the incidents that name it (one query for all).
+    async fn chains_with_incidents(&self, rows: &[PlayRow]) -> Result<Vec<HistoryChain>, StoreError> {
+        let mut out = chains(rows)?;
+        if rows.is_empty() {
+            return Ok(out);
+        }
+        let mut qb = QueryBuilder::<Sqlite>::new(
+            "SELECT l.server_id, l.play_id, i.id, i.rule_kind, i.severity, i.status, i.summary \
+             FROM incident_plays l JOIN incidents i ON i.id = l.incident_id WHERE l.play_id IN (",
+        );
+        let mut list = qb.separated(", ");
+        for r in rows {
+            list.push_bind(play_id(r.play_key));
+        }
+        qb.push(") ORDER BY i.id DESC");
+        let found: Vec<(i64, String, i64, String, String, String, String)> =
+            qb.build_query_as().fetch_all(&self.reader).await?;
+        if found.is_empty() {
+            return Ok(out);
+        }
+        let keys: std::collections::HashMap<i64, (i64, String)> =
+            rows.iter().map(|r| (r.id, (r.play_server_id, play_id(r.play_key)))).collect();
+        for session in out.iter_mut().flat_map(|c| c.sessions.iter_mut()) {
+            let Some((server, play)) = keys.get(&session.id) else { continue };
+            session.incidents = found
+                .iter()
+                .filter(|f| f.0 == *server && f.1 == *play)
+                .map(|f| PlayIncident {
+                    id: f.2,
+                    rule_kind: f.3.clone(),
+                    severity: f.4.clone(),
+                    status: f.5.clone(),
+                    summary: f.6.clone(),
+                })
+                .collect();
+        }
+        Ok(out)
+    }
 }
 
 #[async_trait]
@@ -418,7 +465,7 @@ impl HistoryStore for SqliteStore {
             None
         };
         let heads: Vec<i64> = keys.iter().map(|k| k.chain_head).collect();
-        let mut found = chains(&self.chain_rows(&heads).await?)?;
+        let mut found = self.chains_with_incidents(&self.chain_rows(&heads).await?).await?;
         // Back into page order.
         let mut items = Vec::with_capacity(found.len());
         for head in heads {
@@ -447,7 +494,7 @@ impl HistoryStore for SqliteStore {
             .fetch_optional(&self.reader)
             .await?;
         let Some((Some(head),)) = head else { return Ok(None) };
-        Ok(chains(&self.chain_rows(&[head]).await?)?.into_iter().next())
+        Ok(self.chains_with_incidents(&self.chain_rows(&[head]).await?).await?.into_iter().next())
     }
 
     async fn delete_plays(&self, ids: &[i64]) -> Result<u64, StoreError> {

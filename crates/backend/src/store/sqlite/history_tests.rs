@@ -298,3 +298,74 @@ fn free_text_becomes_quoted_prefix_terms() {
     assert_eq!(fts_query(" *:() "), None);
     assert_eq!(fts_query("a b c d e f g h i j").map(|q| q.matches('*').count()), Some(8));
 }
+
+fn evidence_for(server: ServerId, play: u64) -> sightline_domain::rules::SessionEvidence {
+    sightline_domain::rules::SessionEvidence {
+        server_id: server,
+        session_key: format!("s{play}"),
+        play_id: Some(PlayId(play).to_string()),
+        started_at: t0(),
+        last_seen_at: t0(),
+        ip: None,
+        address_class: AddressClass::Public,
+        location: None,
+        country: None,
+        asn: None,
+        asn_org: None,
+        device_id: None,
+        player: None,
+        product: None,
+        platform: None,
+    }
+}
+
+#[tokio::test]
+async fn a_play_lists_the_incidents_whose_evidence_names_it() {
+    use crate::store::DetectionStore;
+    use sightline_domain::rules::{Evidence, Measure, RuleId, RuleType, Severity, Unit, Violation};
+    let (_dir, s) = store().await;
+    let den = add_server(&s, "Den").await;
+    write(&s, den, &p(1, "alice", "Alien", 30)).await;
+    write(&s, den, &p(2, "alice", "Brazil", 20)).await;
+    write(&s, den, &p(3, "bob", "Cube", 10)).await;
+    let violation = |sessions: Vec<u64>, key: &str| Violation {
+        rule_id: RuleId("sim".to_owned()),
+        rule_name: "Two places".to_owned(),
+        kind: RuleType::SimultaneousLocations,
+        severity: Severity::High,
+        server_id: den,
+        user_id: "alice".to_owned(),
+        session_key: Some("s1".to_owned()),
+        summary: format!("alice in two places ({key})"),
+        evidence: Evidence {
+            measured: Measure::amount(1400.0, Unit::Km),
+            threshold: Measure::amount(100.0, Unit::Km),
+            facts: vec![],
+            sessions: sessions.into_iter().map(|id| evidence_for(den, id)).collect(),
+        },
+        condition_key: format!("sim|alice|{key}"),
+    };
+    let (first, _) = s.record_violation(&violation(vec![1, 2], "a"), t0()).await.expect("records");
+    // A repeat of the same condition names play 1 again: still one link.
+    s.record_violation(&violation(vec![1], "a"), t0()).await.expect("records");
+    let (second, _) = s.record_violation(&violation(vec![2], "b"), t0()).await.expect("records");
+
+    let page = s.history_page(&HistoryFilter::default(), HistorySort::Oldest, None, 10).await.expect("page");
+    let found: Vec<(String, Vec<i64>)> =
+        page.items.iter().map(|c| (c.title.clone(), c.sessions[0].incidents.iter().map(|i| i.id).collect())).collect();
+    assert_eq!(
+        found,
+        vec![
+            ("Alien".to_owned(), vec![first.id]),
+            ("Brazil".to_owned(), vec![second.id, first.id]),
+            ("Cube".to_owned(), vec![]),
+        ]
+    );
+    let brazil = &page.items[1].sessions[0].incidents[0];
+    assert_eq!(
+        (brazil.rule_kind.as_str(), brazil.severity.as_str(), brazil.status.as_str()),
+        ("simultaneous_locations", "high", "open")
+    );
+    let chain = s.history_chain(page.items[0].head).await.expect("reads").expect("exists");
+    assert_eq!(chain.sessions[0].incidents.len(), 1);
+}
