@@ -63,3 +63,60 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(fetch(req).catch(() => caches.match("/offline.html")));
   }
 });
+
+// Push notifications (Web Push). The payload is JSON from Sightline, {title, body, url, tag},
+// decrypted by the browser. Everything is shown as notification text (never HTML), and a click
+// only ever opens a page on Sightline's own origin.
+function localPath(raw) {
+  try {
+    const url = new URL(typeof raw === "string" ? raw : "/", self.location.origin);
+    if (url.origin !== self.location.origin) return "/";
+    return url.pathname + url.search + url.hash;
+  } catch (_) {
+    return "/";
+  }
+}
+
+function text(value, max) {
+  return typeof value === "string" ? value.slice(0, max) : "";
+}
+
+self.addEventListener("push", (event) => {
+  let data = {};
+  try {
+    data = event.data ? event.data.json() : {};
+  } catch (_) {
+    data = {};
+  }
+  const title = text(data.title, 200) || "Sightline";
+  const options = {
+    body: text(data.body, 1000),
+    icon: "/icons/icon-192.png",
+    data: { url: localPath(data.url) },
+  };
+  const tag = text(data.tag, 64);
+  if (tag) options.tag = tag;
+  event.waitUntil(self.registration.showNotification(title, options));
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const data = event.notification.data || {};
+  const target = new URL(localPath(data.url), self.location.origin).href;
+  event.waitUntil(
+    (async () => {
+      const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+      const mine = windows.find((c) => new URL(c.url).origin === self.location.origin);
+      if (mine) {
+        const focused = await mine.focus();
+        try {
+          if (focused.url !== target) await focused.navigate(target);
+          return;
+        } catch (_) {
+          // An uncontrolled window cannot be navigated from here: open the page instead.
+        }
+      }
+      await self.clients.openWindow(target);
+    })(),
+  );
+});

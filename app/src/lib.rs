@@ -75,8 +75,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("map") view=MapPage/>
                     <Route path=path!("rules") view=RulesPage/>
                     <Route path=path!("settings/servers") view=ServersPage/>
+                    <Route path=path!("settings/general") view=pages::GeneralSettingsPage/>
                     <Route path=path!("settings/map") view=MapSettingsPage/>
+                    <Route path=path!("settings/notifications") view=pages::NotificationsPage/>
                     <Route path=path!("stats") view=pages::StatsPage/>
+                    <Route path=path!("users") view=pages::UsersPage/>
+                    <Route path=path!("users/:id") view=pages::UserPage/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -88,7 +88,7 @@ impl LiveState {
             LiveEvent::ServerHealth { health } => self.health.update(|h| {
                 h.insert(health.server, health);
             }),
-            LiveEvent::Incident { .. } => self.incidents.update(|n| *n += 1),
+            LiveEvent::Incident { .. } | LiveEvent::IncidentAction { .. } => self.incidents.update(|n| *n += 1),
         }
     }
 }

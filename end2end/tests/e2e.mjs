@@ -320,7 +320,7 @@ try {
     await page.screenshot({ path: join(artifacts, "servers.png"), fullPage: true });
   });
 
-  await check("a simulated stream appears on the dashboard and disappears when it stops", async () => {
+  await check("a simulated stream appears on the dashboard and the owner stops it from there", async () => {
     const sim = spawn(bin, ["simulate", "--manual", "--scenario", join(root, "end2end/tests/e2e-scenario.toml")], {
       stdio: ["pipe", "pipe", "pipe"],
     });
@@ -382,7 +382,13 @@ try {
       await page.locator("#count-streaming").filter({ hasText: "1" }).waitFor({ timeout: 10_000 });
       await page.screenshot({ path: join(artifacts, "now-playing.png"), fullPage: true });
 
-      sim.stdin.write("stop-all\n");
+      // Stopped from the dashboard, with a message to the viewer: the (simulated) server is told,
+      // the stream ends and its card goes.
+      await card.locator("button.stream-stop").click();
+      const confirm = page.locator("form.stream-stop-confirm");
+      await confirm.locator('textarea[name="message"]').fill("Please use your own account.");
+      await confirm.locator("button.stream-stop-confirm-button").click();
+      await page.locator('.stop-outcome[data-outcome="stopped"]').waitFor({ timeout: 15_000 });
       await card.waitFor({ state: "detached", timeout: 20_000 });
       await page.waitForSelector("#now-playing-empty");
       await page.locator("#count-plays").filter({ hasText: "1" }).waitFor({ timeout: 10_000 });

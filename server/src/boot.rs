@@ -10,6 +10,8 @@ use sightline_backend::crypto::{self, SecretBox};
 use sightline_backend::geo::Geo;
 use sightline_backend::hub::Hub;
 use sightline_backend::ingest::Ingest;
+use sightline_backend::notify::webpush::{DisableExpired, WebPushSender};
+use sightline_backend::notify::{Notifier, SendOptions, Senders};
 use sightline_backend::secret::SecretString;
 use sightline_backend::store::Store;
 use sightline_backend::store::sqlite::SqliteStore;
@@ -77,6 +79,17 @@ pub async fn build_context(config: Config) -> anyhow::Result<(AppContext, Option
     }
     let auth = Arc::new(AuthService::new(Arc::clone(&store), session_policy(&config), gate));
     let geo = Geo::open(&config.data_dir);
+    let secrets = Arc::new(secrets);
+    // Browser push; its VAPID key pair is created as DATA_DIR/keys/vapid.key on first start.
+    let expired = DisableExpired::new(Arc::clone(&store), Arc::clone(&secrets), Arc::clone(&auth));
+    let web_push =
+        WebPushSender::from_config(&config).context("cannot set up browser push")?.on_expired(Arc::new(expired));
+    let senders = Senders::new(SendOptions {
+        base_url: config.base_url.as_ref().map(ToString::to_string),
+        ..SendOptions::default()
+    })
+    .context("cannot set up the notification senders")?
+    .with_web_push(Arc::new(web_push));
     let ctx = AppContext {
         config: Arc::new(config),
         store,
@@ -84,7 +97,9 @@ pub async fn build_context(config: Config) -> anyhow::Result<(AppContext, Option
         hub: Hub::default(),
         ingest: Ingest::new(),
         geo,
-        secrets: Arc::new(secrets),
+        secrets,
+        notify: Notifier::new(Arc::new(senders)),
+        enforce: sightline_backend::enforce::Enforcer::new(),
         started_at: clock::now(),
     };
     Ok((ctx, token))

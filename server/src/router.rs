@@ -1,14 +1,17 @@
 //! The HTTP router: form and API handlers, the live socket, Leptos pages and server
 //! functions, static files, and the middleware stack around all of it.
 
-use crate::handlers::{accounts, api_v1, forms, health, history, incidents, live_sessions, rules, servers, stats, ws};
+use crate::handlers::{
+    accounts, api_v1, enforce, forms, health, history, incidents, live_sessions, notifications, rules, servers, stats,
+    users, ws,
+};
 use crate::middleware;
 use crate::middleware::security::CspNonce;
 use crate::state::ServerState;
 use app::{App, shell};
 use axum::Router;
 use axum::middleware::from_fn_with_state;
-use axum::routing::{any, get, patch, post, put};
+use axum::routing::{any, delete, get, patch, post, put};
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes as _, generate_route_list};
@@ -58,6 +61,7 @@ pub fn build(ctx: AppContext, shutdown: CancellationToken) -> Router {
         .route("/api/v1/servers/{id}", patch(servers::update).delete(servers::delete))
         .route("/api/v1/servers/{id}/test", post(servers::test))
         .route("/api/v1/sessions/active", get(live_sessions::active))
+        .route("/api/v1/sessions/{server}/{play}/stop", post(enforce::stop))
         .route("/api/v1/stats", get(stats::get))
         .route("/api/v1/history", get(history::list))
         .route("/api/v1/history.csv", get(history::csv))
@@ -74,6 +78,22 @@ pub fn build(ctx: AppContext, shutdown: CancellationToken) -> Router {
         .route("/api/v1/trust/policy", get(accounts::policy).put(accounts::set_policy))
         .route("/api/v1/accounts/{server}/{user}/trust", get(accounts::trust).post(accounts::set_trust))
         .route("/api/v1/accounts/{server}/{user}/settings", get(accounts::settings).put(accounts::set_settings))
+        .route("/api/v1/users", get(users::list))
+        .route("/api/v1/users/merge", post(users::merge))
+        .route("/api/v1/users/{id}", get(users::show).patch(users::rename))
+        .route("/api/v1/users/{id}/split", post(users::split))
+        .route("/api/v1/notifications/destinations", get(notifications::list).post(notifications::create))
+        .route(
+            "/api/v1/notifications/destinations/{id}",
+            get(notifications::get)
+                .put(notifications::replace)
+                .patch(notifications::switch)
+                .delete(notifications::delete),
+        )
+        .route("/api/v1/notifications/destinations/{id}/test", post(notifications::test))
+        .route("/api/v1/notifications/outbox", get(notifications::outbox))
+        .route("/api/v1/notifications/outbox/{id}", delete(notifications::discard))
+        .route("/api/v1/notifications/outbox/{id}/retry", post(notifications::retry))
         .route("/img/{server}", get(live_sessions::image))
         .route("/api/v1/{*rest}", any(api_v1::not_found))
         .leptos_routes_with_context(&state, routes, provide.clone(), move || shell(shell_options.clone()))

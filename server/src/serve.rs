@@ -36,9 +36,12 @@ impl Running {
         self.ctx.hub.publish(LiveEvent::ShuttingDown);
         self.shutdown.cancel();
         self.tasks.close();
+        // Waiting stops are cancelled (each records why) before the store closes.
+        self.ctx.enforce.shutdown();
         let drain = async {
             let served = self.server.await;
             self.tasks.wait().await;
+            self.ctx.enforce.wait().await;
             self.ctx.store.close().await;
             served
         };
@@ -76,7 +79,11 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     sightline_backend::detect::install_defaults(&ctx, sightline_backend::clock::now())
         .await
         .context("cannot install the default detection rules")?;
+    sightline_backend::enforce::recover(&ctx, sightline_backend::clock::now())
+        .await
+        .context("cannot read the rule actions left by the last run")?;
     tasks.spawn(sightline_backend::ingest::supervise(ctx.clone(), shutdown.clone()));
+    tasks.spawn(sightline_backend::notify::worker::run(ctx.clone(), shutdown.clone()));
     if let (Some(account_id), Some(license_key)) = (&ctx.config.maxmind_account_id, &ctx.config.maxmind_license_key) {
         let maxmind = MaxMind {
             base_url: ctx.config.maxmind_url.clone(),
@@ -141,8 +148,9 @@ pub async fn run_until_signal(env: Vec<(String, String)>) -> anyhow::Result<()> 
         tracing::info!(target: "sightline::config", "{key} = {value}");
     }
     boot::check_site_root(&config)?;
-    let running = start(config).await?;
+    // Installed before the port is bound, so a signal during start-up also ends in a clean stop.
     let stop = shutdown_signal();
+    let running = start(config).await?;
     announce(&running);
     stop.await;
     tracing::info!("shutting down");

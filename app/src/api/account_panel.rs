@@ -1,7 +1,7 @@
-//! Server functions of an incident's account panel: the account's trust score with its history, a
-//! manual override, and snoozing the incident's rule for that account. Addressed by incident, so the
-//! panel acts on exactly the account and rule the incident names. The rules live in
-//! `sightline_backend::{trust, rules_admin}`.
+//! Server functions of the account panel: the account's trust score with its history and a manual
+//! override, addressed by incident (then also snoozing the incident's rule for that account, so the
+//! panel acts on exactly the account and rule the incident names) or by account (the Users page).
+//! The rules live in `sightline_backend::{trust, rules_admin}`.
 
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -17,12 +17,13 @@ pub struct TrustRow {
     pub reason: String,
 }
 
-/// The account an incident is about.
+/// The account an incident is about, or one account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccountPanel {
     pub account: String,
     pub score: u8,
-    pub rule_name: String,
+    /// The incident's rule, which the panel can snooze; `None` for a panel addressed by account.
+    pub rule_name: Option<String>,
     pub incident_free_since: Option<String>,
     /// Newest first.
     pub history: Vec<TrustRow>,
@@ -56,26 +57,32 @@ fn trust_failed(e: sightline_backend::trust::TrustError) -> AppError {
     }
 }
 
-/// The account of incident `incident`: score, history and the rule's snooze.
-#[server(endpoint = "incident_account")]
-pub async fn incident_account(incident: i64) -> Result<AccountPanel, AppError> {
-    let (ctx, _principal) = crate::ssr::require_principal()?;
-    let (listing, server, user) = account_of(&ctx, incident).await?;
+/// The panel of one account (`rule`: the incident's rule, whose snooze the panel shows).
+#[cfg(feature = "ssr")]
+async fn panel(
+    ctx: &sightline_backend::AppContext,
+    server: sightline_domain::ServerId,
+    user: &str,
+    account: String,
+    rule: Option<(&sightline_domain::rules::RuleId, String)>,
+) -> Result<AccountPanel, AppError> {
     let now = sightline_backend::clock::now();
     let internal = |e: sightline_backend::store::StoreError| crate::ssr::internal(&e);
-    let trust = sightline_backend::trust::score(&ctx, server, &user, now).await.map_err(internal)?;
-    let history = sightline_backend::trust::history(&ctx, server, &user, HISTORY_ROWS).await.map_err(internal)?;
-    let rule_id = &listing.record.violation.rule_id;
-    let snoozed_until = sightline_backend::rules_admin::snoozes(&ctx, now)
-        .await
-        .map_err(internal)?
-        .into_iter()
-        .find(|s| &s.rule_id == rule_id && s.server_id == server && s.user_id == user)
-        .map(|s| crate::ssr::fmt_time(s.until));
+    let trust = sightline_backend::trust::score(ctx, server, user, now).await.map_err(internal)?;
+    let history = sightline_backend::trust::history(ctx, server, user, HISTORY_ROWS).await.map_err(internal)?;
+    let snoozed_until = match &rule {
+        Some((rule_id, _)) => sightline_backend::rules_admin::snoozes(ctx, now)
+            .await
+            .map_err(internal)?
+            .into_iter()
+            .find(|s| s.rule_id == **rule_id && s.server_id == server && s.user_id == user)
+            .map(|s| crate::ssr::fmt_time(s.until)),
+        None => None,
+    };
     Ok(AccountPanel {
-        account: listing.account_name.unwrap_or_else(|| user.clone()),
+        account,
         score: trust.score,
-        rule_name: listing.record.violation.rule_name.clone(),
+        rule_name: rule.map(|(_, name)| name),
         incident_free_since: trust.incident_free_since.map(crate::ssr::fmt_time),
         history: history
             .into_iter()
@@ -90,21 +97,67 @@ pub async fn incident_account(incident: i64) -> Result<AccountPanel, AppError> {
     })
 }
 
+/// The account of incident `incident`: score, history and the rule's snooze.
+#[server(endpoint = "incident_account")]
+pub async fn incident_account(incident: i64) -> Result<AccountPanel, AppError> {
+    let (ctx, _principal) = crate::ssr::require_principal()?;
+    let (listing, server, user) = account_of(&ctx, incident).await?;
+    let v = &listing.record.violation;
+    let account = listing.account_name.clone().unwrap_or_else(|| user.clone());
+    panel(&ctx, server, &user, account, Some((&v.rule_id, v.rule_name.clone()))).await
+}
+
+/// One account's score and history, by its server and the server's user id.
+#[server(endpoint = "user_account_trust")]
+pub async fn account_trust(server: i64, user: String) -> Result<AccountPanel, AppError> {
+    let (ctx, _principal) = crate::ssr::require_principal()?;
+    let server = sightline_domain::ServerId(server);
+    let accounts = ctx.store.accounts(server).await.map_err(|e| crate::ssr::internal(&e))?;
+    let account = accounts.into_iter().find(|a| a.external_id == user).ok_or(AppError::NotFound)?;
+    panel(&ctx, server, &user, account.name, None).await
+}
+
+#[cfg(feature = "ssr")]
+fn parse_score(score: &str) -> Result<u8, AppError> {
+    score.trim().parse().map_err(|_| AppError::Invalid {
+        field: "score".to_owned(),
+        message: "must be a whole number from 0 to 100".to_owned(),
+    })
+}
+
+#[cfg(feature = "ssr")]
+async fn override_score(
+    ctx: &sightline_backend::AppContext,
+    principal: &sightline_domain::Principal,
+    server: sightline_domain::ServerId,
+    user: &str,
+    score: u8,
+    reason: &str,
+) -> Result<u8, AppError> {
+    let now = sightline_backend::clock::now();
+    sightline_backend::trust::set_override(ctx, &principal.label(), server, user, score, reason, now)
+        .await
+        .map(|v| v.score)
+        .map_err(trust_failed)
+}
+
 /// Sets the account's score by hand, with a reason (audited).
 #[server(endpoint = "incident_account_trust")]
 pub async fn set_account_trust(incident: i64, score: String, reason: String) -> Result<u8, AppError> {
     let (ctx, principal) = crate::ssr::require_principal()?;
     crate::ssr::require_mutate(&principal)?;
-    let score: u8 = score.trim().parse().map_err(|_| AppError::Invalid {
-        field: "score".to_owned(),
-        message: "must be a whole number from 0 to 100".to_owned(),
-    })?;
+    let score = parse_score(&score)?;
     let (_, server, user) = account_of(&ctx, incident).await?;
-    let now = sightline_backend::clock::now();
-    sightline_backend::trust::set_override(&ctx, &principal.label(), server, &user, score, &reason, now)
-        .await
-        .map(|v| v.score)
-        .map_err(trust_failed)
+    override_score(&ctx, &principal, server, &user, score, &reason).await
+}
+
+/// Sets one account's score by hand, with a reason (audited).
+#[server(endpoint = "user_account_trust_set")]
+pub async fn set_user_trust(server: i64, user: String, score: String, reason: String) -> Result<u8, AppError> {
+    let (ctx, principal) = crate::ssr::require_principal()?;
+    crate::ssr::require_mutate(&principal)?;
+    let score = parse_score(&score)?;
+    override_score(&ctx, &principal, sightline_domain::ServerId(server), &user, score, &reason).await
 }
 
 /// Snoozes the incident's rule for its account for `hours` (1 to 8760), or lifts the snooze (`hours` 0).

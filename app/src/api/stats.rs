@@ -1,5 +1,5 @@
 //! Server function of the Statistics page: the period's figures (`sightline_backend::stats::page`,
-//! from the rollups) in the browser's time zone, and the server choices of its filter.
+//! from the rollups) in the owner's time zone (or one asked for), and the server choices of its filter.
 
 use crate::api::map::Choice;
 use crate::error::AppError;
@@ -20,14 +20,14 @@ pub struct StatsPage {
 
 /// The statistics of `period` (`day`, `week`, `month`, `year`, `all`, `custom`; empty: `week`) of
 /// `server` (a server id; empty: all), `from`/`to` as `YYYY-MM-DD` for custom periods, with days cut
-/// at `utc_offset` minutes east of UTC (the browser's).
+/// in `tz` (an IANA name; empty: the owner's zone from Settings → General).
 #[server(endpoint = "stats_page")]
 pub async fn get_stats(
     period: String,
     server: String,
     from: String,
     to: String,
-    utc_offset: i32,
+    tz: String,
 ) -> Result<StatsPage, AppError> {
     use sightline_backend::stats::{StatsError, StatsQuery, page};
     use sightline_domain::stats::Period;
@@ -45,8 +45,12 @@ pub async fn get_stats(
         }
         chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map(Some).map_err(|_| invalid(field, "use YYYY-MM-DD"))
     };
-    let query =
-        StatsQuery { period, from: date("from", &from)?, to: date("to", &to)?, server, utc_offset_minutes: utc_offset };
+    let time_zone = if tz.trim().is_empty() {
+        sightline_backend::time_zone::current(&ctx).await.map_err(|e| crate::ssr::internal(&e))?
+    } else {
+        sightline_backend::time_zone::parse(&tz).map_err(|m| invalid("tz", &m))?
+    };
+    let query = StatsQuery { period, from: date("from", &from)?, to: date("to", &to)?, server, time_zone };
     let view = match page(&*ctx.store, &query, sightline_backend::clock::now()).await {
         Ok(view) => view,
         Err(StatsError::Period(e)) => return Err(invalid("period", &e.to_string())),

@@ -12,11 +12,13 @@ use leptos_router::components::{A, Outlet};
 const NAV: &[(&str, &str)] = &[
     ("/", "Dashboard"),
     ("/history", "History"),
+    ("/users", "Users"),
     ("/alerts", "Alerts"),
     ("/map", "Map"),
     ("/stats", "Statistics"),
     ("/rules", "Rules"),
     ("/settings/servers", "Servers"),
+    ("/settings/notifications", "Notifications"),
     ("/account", "Account"),
 ];
 

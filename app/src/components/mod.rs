@@ -5,6 +5,7 @@ pub mod auth_card;
 pub mod layout;
 pub mod live_indicator;
 pub mod now_playing;
+pub mod push_optin;
 pub mod table;
 pub mod theme;
 pub mod world_map;

@@ -1,14 +1,16 @@
 //! The "Now playing" section of the dashboard: a card per active stream (poster through the
 //! image proxy, user, title, a progress bar the browser advances between updates, state,
-//! quality, device, server), today's counters, and an empty state that says what to do.
+//! quality, device, server, and a Stop button with a confirmation and an optional message to the
+//! viewer), today's counters, and an empty state that says what to do.
 
+use crate::api::enforce::StopStream;
 use crate::api::live::{NowPlayingView, get_now_playing};
 use crate::api::trust::{TrustScores, trust_badges, trust_level};
 use crate::live::use_live;
 use crate::model::human_duration;
 use leptos::prelude::*;
 use sightline_domain::live::NowPlaying;
-use sightline_domain::media::{MediaType, PlaybackState, StreamDecision};
+use sightline_domain::media::{MediaType, PlaybackState, ServerKind, StreamDecision};
 use std::collections::BTreeMap;
 
 #[component]
@@ -34,6 +36,13 @@ pub fn NowPlayingSection() -> impl IntoView {
             }
         });
     }
+
+    // Kept here, not in the cards: a card is rebuilt at each update of its stream.
+    let stop = StopControls {
+        open: RwSignal::new(None),
+        message: RwSignal::new(String::new()),
+        action: ServerAction::<StopStream>::new(),
+    };
 
     let streams = move || {
         let mut map: BTreeMap<String, NowPlaying> = BTreeMap::new();
@@ -67,6 +76,8 @@ pub fn NowPlayingSection() -> impl IntoView {
                     {move || counters.get().and_then(Result::ok).map(|v| counters_view(&v))}
                 </Suspense>
             </div>
+            {move || stop_notice(stop.action)}
+            {move || stop_dialog(stop)}
             <Suspense fallback=|| ()>
                 {move || counters.get().and_then(Result::ok).map(|v| v.warnings.into_iter().map(|w| view! {
                     <p class="alert warn hidden-clients">{w}</p>
@@ -84,7 +95,7 @@ pub fn NowPlayingSection() -> impl IntoView {
                             >
                                 <ul class="streams">
                                     <For each=streams key=|s| format!("{}-{}-{:?}-{:?}", s.key(), s.updated_at, s.session.state, s.session.position_ms) let:s>
-                                        <StreamCard stream=s tick=tick trust/>
+                                        <StreamCard stream=s tick=tick trust stop/>
                                     </For>
                                 </ul>
                             </Show>
@@ -130,11 +141,104 @@ fn empty_state(servers: usize) -> AnyView {
     }
 }
 
+/// The stream whose stop is being confirmed.
+#[derive(Debug, Clone, PartialEq)]
+struct StopTarget {
+    server: i64,
+    play: String,
+    /// "carol · Shared Film · Plex".
+    label: String,
+    note: Option<&'static str>,
+}
+
+/// The stop confirmation and its answer, shared by every card. The confirmation sits outside the
+/// cards, which are rebuilt at each update of their stream (the message being typed would lose focus).
+#[derive(Clone, Copy)]
+struct StopControls {
+    open: RwSignal<Option<StopTarget>>,
+    /// The message to the viewer being written.
+    message: RwSignal<String>,
+    action: ServerAction<StopStream>,
+}
+
+/// The answer to the last stop, above the cards (a stopped stream's card is gone by then).
+fn stop_notice(action: ServerAction<StopStream>) -> Option<AnyView> {
+    let answer = action.value().get()?;
+    Some(match answer {
+        Ok(v) => {
+            let class = if v.outcome == "stopped" { "alert ok stop-outcome" } else { "alert warn stop-outcome" };
+            view! { <p class=class role="status" data-outcome=v.outcome>{v.detail}</p> }.into_any()
+        }
+        Err(e) => view! { <p class="alert error stop-outcome" role="alert">{e.to_string()}</p> }.into_any(),
+    })
+}
+
+/// A note in the confirmation about what this client allows.
+fn stop_note(stream: &NowPlaying) -> Option<&'static str> {
+    match stream.session.control.as_ref() {
+        None => Some("The server gave no id for this stream, so it cannot be stopped from here."),
+        Some(c) if !c.remote_control => Some("This client does not accept remote control; the server cannot stop it."),
+        Some(c) if !c.messages && stream.server.kind != ServerKind::Plex => {
+            Some("This client cannot show messages; it will only be stopped.")
+        }
+        Some(_) => None,
+    }
+}
+
+/// The card's Stop button: opens the confirmation for this stream.
+fn stop_button(stream: &NowPlaying, user: &str, title: &str, stop: StopControls) -> impl IntoView + use<> {
+    let target = StopTarget {
+        server: stream.server.id.0,
+        play: stream.play.clone(),
+        label: format!("{user} · {title} · {}", stream.server.name),
+        note: stop_note(stream),
+    };
+    let open = move |_| {
+        stop.message.set(String::new());
+        stop.open.set(Some(target.clone()));
+    };
+    view! { <button type="button" class="secondary stream-stop" on:click=open>"Stop"</button> }
+}
+
+/// The confirmation, with the optional message to the viewer, while a stop is being confirmed.
+fn stop_dialog(stop: StopControls) -> Option<AnyView> {
+    let target = stop.open.get()?;
+    let StopTarget { server, play, label, note } = target;
+    let confirm = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let message = stop.message.get_untracked();
+        stop.action.dispatch(StopStream { server, play: play.clone(), message });
+        stop.open.set(None);
+    };
+    Some(
+        view! {
+            <form class="confirm stream-stop-confirm" role="alertdialog" aria-label="Stop this stream" on:submit=confirm>
+                <p><strong>"Stop this stream?"</strong></p>
+                <p class="stream-stop-label">{label}</p>
+                {note.map(|n| view! { <p class="muted small">{n}</p> })}
+                <label>"Message to the viewer (optional)"
+                    <textarea name="message" rows="2" maxlength="500" placeholder="Please use your own account."
+                        prop:value=move || stop.message.get()
+                        on:input=move |ev| stop.message.set(event_target_value(&ev))></textarea>
+                </label>
+                <div class="form-actions">
+                    <button type="submit" class="danger stream-stop-confirm-button" disabled=move || stop.action.pending().get()>
+                        "Stop stream"
+                    </button>
+                    <button type="button" on:click=move |_| stop.open.set(None)>"Cancel"</button>
+                </div>
+            </form>
+        }
+        .into_any(),
+    )
+}
+
 #[component]
 fn StreamCard(
     stream: NowPlaying,
     tick: RwSignal<u64>,
     trust: Resource<Result<TrustScores, crate::error::AppError>>,
+    stop: StopControls,
 ) -> impl IntoView {
     let s = &stream.session;
     let title = match (s.media.media_type, &s.media.grandparent_title) {
@@ -174,6 +278,7 @@ fn StreamCard(
         .collect::<Vec<_>>()
         .join(" · ");
     let user = if s.user.name.is_empty() { s.user.id.clone() } else { s.user.name.clone() };
+    let stop_view = stop_button(&stream, &user, &title, stop);
     let duration = s.media.duration_ms;
     let position = s.position_ms;
     let poster = stream.poster_url.clone();
@@ -219,6 +324,7 @@ fn StreamCard(
                 <div class="progress" role="progressbar" aria-label="Progress">
                     <div class="progress-bar" style=move || format!("width: {:.1}%", percent())></div>
                 </div>
+                {stop_view}
             </div>
         </li>
     }

@@ -1,10 +1,13 @@
-//! The rule editor's form, as pure data: which inputs each rule kind has (label, help, input type), and
-//! the two-way mapping between a `Rule` and the texts in the form. Parameters travel as the rule's own
+//! The rule editor's form, as pure data: which inputs each rule kind has (label, help, input type), the
+//! rule's actions (notify, trust penalty, message, stop after a delay, cooldown, dry run), and the
+//! two-way mapping between a `Rule` and the texts in the form. Parameters travel as the rule's own
 //! JSON, so the form never falls out of step with the engine's types; every problem comes back as
 //! (field, sentence), the same field names the API uses.
 
 use serde_json::{Map, Value, json};
-use sightline_domain::rules::{Exceptions, Rule, RuleId, RuleKind, RuleType, Scope, Severity, default_rules};
+use sightline_domain::rules::{
+    Exceptions, Rule, RuleActions, RuleId, RuleKind, RuleType, Scope, Severity, StopAction, default_rules,
+};
 use std::collections::BTreeMap;
 
 /// How one parameter is entered.
@@ -167,6 +170,102 @@ pub struct RuleForm {
     pub household: bool,
     /// Excepted accounts, kept as they were.
     pub excepted: Value,
+    pub actions: ActionsForm,
+}
+
+/// The rule's actions as the editor holds them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActionsForm {
+    pub notify: bool,
+    /// Points; empty: the trust policy's penalty for the severity.
+    pub trust_penalty: String,
+    /// Empty: no message.
+    pub message_client: String,
+    pub stop: bool,
+    /// Seconds before the stop.
+    pub stop_delay: String,
+    /// Empty: no message with the stop.
+    pub stop_message: String,
+    /// Seconds.
+    pub cooldown: String,
+    pub dry_run: bool,
+}
+
+/// The delay and cooldown a stop starts with when it is switched on.
+const STOP_DELAY: &str = "30";
+const STOP_COOLDOWN: &str = "600";
+
+impl Default for ActionsForm {
+    fn default() -> Self {
+        Self::of(&RuleActions::default())
+    }
+}
+
+impl ActionsForm {
+    /// The texts of stored actions.
+    #[must_use]
+    pub fn of(a: &RuleActions) -> Self {
+        let stop = a.stop_stream.as_ref();
+        Self {
+            notify: a.notify,
+            trust_penalty: a.trust_penalty.map(|p| p.to_string()).unwrap_or_default(),
+            message_client: a.message_client.clone().unwrap_or_default(),
+            stop: stop.is_some(),
+            stop_delay: stop.map_or_else(|| STOP_DELAY.to_owned(), |s| s.delay_secs.to_string()),
+            stop_message: stop.and_then(|s| s.message.clone()).unwrap_or_default(),
+            cooldown: a.cooldown_secs.to_string(),
+            dry_run: a.dry_run,
+        }
+    }
+
+    /// Switches the stop on or off; switched on with no cooldown, it gets ten minutes, so one
+    /// account is not stopped over and over.
+    pub fn set_stop(&mut self, on: bool) {
+        self.stop = on;
+        if on && self.cooldown.trim().parse::<u32>().is_ok_and(|c| c == 0) {
+            STOP_COOLDOWN.clone_into(&mut self.cooldown);
+        }
+        if on && self.stop_delay.trim().is_empty() {
+            STOP_DELAY.clone_into(&mut self.stop_delay);
+        }
+    }
+
+    /// The actions the texts describe; ranges and messages are checked with the rule.
+    pub fn to_actions(&self) -> Result<RuleActions, FormError> {
+        let text = |t: &str| Some(t.trim().to_owned()).filter(|t| !t.is_empty());
+        let trust_penalty = match self.trust_penalty.trim() {
+            "" => None,
+            t => Some(u8::try_from(whole("actions.trust_penalty", t)?).map_err(|_| {
+                problem(
+                    "actions.trust_penalty",
+                    format!("must be at most {}", sightline_domain::rules::trust::MAX_SCORE),
+                )
+            })?),
+        };
+        let stop_stream = if self.stop {
+            Some(StopAction {
+                delay_secs: whole("actions.stop_stream.delay_secs", self.stop_delay.trim())?,
+                message: text(&self.stop_message),
+            })
+        } else {
+            None
+        };
+        Ok(RuleActions {
+            notify: self.notify,
+            trust_penalty,
+            message_client: text(&self.message_client),
+            stop_stream,
+            cooldown_secs: whole("actions.cooldown_secs", self.cooldown.trim())?,
+            dry_run: self.dry_run,
+        })
+    }
+}
+
+/// A whole, non-negative number typed into `field`.
+fn whole(field: &'static str, text: &str) -> Result<u32, FormError> {
+    let spec = number(field, "", "", true);
+    let value = value_of(&spec, text)?;
+    value.as_u64().and_then(|n| u32::try_from(n).ok()).ok_or_else(|| problem(field, "is far too large"))
 }
 
 /// A problem with one field.
@@ -204,6 +303,7 @@ impl RuleForm {
             networks: String::new(),
             household: true,
             excepted: Value::Array(Vec::new()),
+            actions: ActionsForm::default(),
         };
         form.set_kind(kind);
         form
@@ -236,6 +336,7 @@ impl RuleForm {
             networks,
             household: rule.exceptions.household_networks,
             excepted: serde_json::to_value(&rule.exceptions.users).unwrap_or(Value::Array(Vec::new())),
+            actions: ActionsForm::of(&rule.actions),
         }
     }
 
@@ -275,6 +376,7 @@ impl RuleForm {
             scope,
             enabled: self.enabled,
             exceptions: Exceptions { users, networks, household_networks: self.household },
+            actions: self.actions.to_actions()?,
         };
         match rule.problems().into_iter().find(|p| !(p.field == "id" && self.id.trim().is_empty())) {
             Some(p) => Err(problem(p.field, p.problem.to_string())),

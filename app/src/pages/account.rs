@@ -1,8 +1,10 @@
-//! `/account`: change the password (which signs out every other device) and see the API keys.
+//! `/account`: change the password (which signs out every other device), see the API keys, and
+//! turn browser push on or off for this device (`components::push_optin`).
 
 use super::{alert, query_param};
 use crate::api::account::list_api_keys;
 use crate::api::system::get_me;
+use crate::components::push_optin::PushOptIn;
 use crate::components::table::{TableSpec, table_view};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -75,6 +77,7 @@ pub fn AccountPage() -> impl IntoView {
                     }.into_any()))}
                 </Suspense>
             </section>
+            <PushOptIn/>
         </div>
     }
 }

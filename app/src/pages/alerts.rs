@@ -3,7 +3,7 @@
 //! dismissed or reopened; the list refetches when a live incident arrives. `/alerts/:id` is in
 //! `alerts/detail.rs`.
 
-mod account;
+pub(super) mod account;
 mod detail;
 mod href;
 mod row;

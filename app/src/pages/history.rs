@@ -4,7 +4,7 @@
 //! a confirmation, and the filtered list downloaded as CSV.
 
 mod chain;
-mod href;
+pub(super) mod href;
 
 use super::map::filters::FilterSelect;
 use super::query_param;

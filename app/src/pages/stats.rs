@@ -1,7 +1,7 @@
 //! `/stats`: plays and watch time over the chosen period (filters in the query string: period,
-//! custom dates, server), one chart per figure drawn by echarts in the browser after hydration,
-//! each with its numbers as a table below; an empty period says so instead of drawing nothing.
-//! Days are cut in the browser's time zone (its current UTC offset).
+//! custom dates, server, and `tz` to look in another zone), one chart per figure drawn by echarts in
+//! the browser after hydration, each with its numbers as a table below; an empty period says so
+//! instead of drawing nothing. Days and hours are the owner's (Settings → General), DST included.
 
 mod charts;
 #[cfg(feature = "hydrate")]
@@ -16,25 +16,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;
 
-/// Minutes east of UTC of the browser's zone (0 on the server).
-fn browser_offset() -> i32 {
-    #[cfg(feature = "hydrate")]
-    {
-        // getTimezoneOffset is UTC minus local time, in minutes.
-        let minutes = js_sys::Date::new_0().get_timezone_offset();
-        #[allow(clippy::cast_possible_truncation)]
-        return -(minutes.round() as i32);
-    }
-    #[cfg(not(feature = "hydrate"))]
-    0
-}
-
 #[component]
 pub fn StatsPage() -> impl IntoView {
-    let (period, server, from, to) =
-        (query_param("period"), query_param("server"), query_param("from"), query_param("to"));
-    let offset = RwSignal::new(0_i32);
-    Effect::new(move |_| offset.set(browser_offset()));
+    let (period, server, from, to, tz) =
+        (query_param("period"), query_param("server"), query_param("from"), query_param("to"), query_param("tz"));
     let data = Resource::new(
         move || {
             (
@@ -42,10 +27,10 @@ pub fn StatsPage() -> impl IntoView {
                 server().unwrap_or_default(),
                 from().unwrap_or_default(),
                 to().unwrap_or_default(),
-                offset.get(),
+                tz().unwrap_or_default(),
             )
         },
-        |(period, server, from, to, offset)| get_stats(period, server, from, to, offset),
+        |(period, server, from, to, tz)| get_stats(period, server, from, to, tz),
     );
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
@@ -70,7 +55,7 @@ pub fn StatsPage() -> impl IntoView {
             </div>
             <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || data.get().map(|r| match r {
-                    Ok(page) => content(page, period(), server(), from(), to()).into_any(),
+                    Ok(page) => content(page, period(), server(), from(), to(), tz()).into_any(),
                     Err(e) => view! { <p class="alert error" role="alert">{e.to_string()}</p> }.into_any(),
                 })}
             </Transition>
@@ -84,6 +69,7 @@ fn content(
     server: Option<String>,
     from: Option<String>,
     to: Option<String>,
+    tz: Option<String>,
 ) -> impl IntoView {
     let view = page.view;
     let mut choices: Vec<Choice> =
@@ -92,12 +78,13 @@ fn content(
     let current = Some(period.filter(|p| !p.is_empty()).unwrap_or_else(|| view.period.as_str().to_owned()));
     let several_servers = page.servers.len() > 1;
     let summary = format!(
-        "{} to {} · {} plays · {:.1} hours · {:.2} GB",
+        "{} to {} · {} plays · {:.1} hours · {:.2} GB · times in {}",
         view.from,
         view.to,
         view.plays,
         hours(view.watch_ms),
-        gigabytes(view.bytes)
+        gigabytes(view.bytes),
+        view.time_zone
     );
     let body = if view.is_empty() {
         view! {
@@ -124,6 +111,8 @@ fn content(
                 {several_servers.then(|| view! {
                     <FilterSelect name="server" label="Server" any=Some("All servers") choices=page.servers.clone() current=server.clone()/>
                 })}
+                // Keeps a zone asked for in the address while the other filters change.
+                {tz.filter(|z| !z.is_empty()).map(|z| view! { <input type="hidden" name="tz" value=z/> })}
                 <button type="submit">"Show"</button>
             </Form>
             <p class="muted small" id="stats-summary">{summary}</p>

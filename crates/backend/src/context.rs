@@ -23,5 +23,9 @@ pub struct AppContext {
     pub geo: Geo,
     /// Encrypts and decrypts stored secrets (media-server tokens, webhook URLs).
     pub secrets: Arc<SecretBox>,
+    /// The notification outbox's doorbell and delivery path (`notify::Senders` in production).
+    pub notify: crate::notify::Notifier,
+    /// Rule actions in flight (delayed stops, messages), cancelled and awaited at shutdown.
+    pub enforce: crate::enforce::Enforcer,
     pub started_at: DateTime<Utc>,
 }

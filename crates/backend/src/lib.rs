@@ -10,6 +10,7 @@ pub mod config;
 pub mod context;
 pub mod crypto;
 pub mod detect;
+pub mod enforce;
 pub mod geo;
 pub mod history;
 pub mod hub;
@@ -19,6 +20,7 @@ pub mod ingest;
 pub mod map_settings;
 pub mod media;
 pub mod notify;
+pub mod people;
 pub mod rules_admin;
 pub mod secret;
 pub mod servers;
@@ -26,6 +28,7 @@ pub mod stats;
 pub mod store;
 #[cfg(test)]
 mod test_ctx;
+pub mod time_zone;
 pub mod trust;
 
 pub use context::AppContext;

@@ -1,14 +1,19 @@
-//! The Statistics page and `GET /api/v1/stats`: resolves the period in the owner's zone (a fixed
-//! UTC offset given per query, normally the browser's), reads the rollups once and folds them into
-//! a [`StatsView`]. `page` is also what the history benchmark times.
+//! The Statistics page and `GET /api/v1/stats`: resolves the period in the owner's time zone (IANA,
+//! daylight saving included: `zone`), splits it into what the rollups are read by (stretches of
+//! constant offset for the charts over time, signed pieces for the totals: `plan`), reads the
+//! rollups once and folds them into a [`StatsView`]. `page` is also what the history benchmark times.
+
+pub mod plan;
+#[cfg(test)]
+pub(crate) mod test_rng;
+pub mod zone;
 
 use crate::store::StoreError;
-use crate::store::stats::{StatsFilter, StatsStore};
+use crate::store::stats::{StatsRequest, StatsStore};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono_tz::Tz;
 use sightline_domain::ServerId;
-use sightline_domain::stats::{
-    self, CountRow, DateRange, MAX_OFFSET_MINUTES, Period, PeriodError, StatsView, UserRow, fold, local_date,
-};
+use sightline_domain::stats::{self, CountRow, DateRange, Period, PeriodError, StatsView, UserRow, fold};
 
 /// How many rows the top lists keep.
 pub const TOP: usize = 10;
@@ -21,15 +26,15 @@ pub struct StatsQuery {
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
     pub server: Option<ServerId>,
-    /// Minutes east of UTC (UTC+1 is 60), clamped to ±14 h.
-    pub utc_offset_minutes: i32,
+    /// The zone days and hours are cut in (normally the owner's, see `time_zone::current`).
+    pub time_zone: Tz,
 }
 
 impl StatsQuery {
     /// The last `period` of all servers, in UTC.
     #[must_use]
     pub fn new(period: Period) -> Self {
-        Self { period, from: None, to: None, server: None, utc_offset_minutes: 0 }
+        Self { period, from: None, to: None, server: None, time_zone: Tz::UTC }
     }
 }
 
@@ -47,31 +52,33 @@ pub enum StatsError {
 /// # Errors
 /// An unusable custom period, or the store failing.
 pub async fn page(store: &dyn StatsStore, query: &StatsQuery, now: DateTime<Utc>) -> Result<StatsView, StatsError> {
-    let offset = query.utc_offset_minutes.clamp(-MAX_OFFSET_MINUTES, MAX_OFFSET_MINUTES);
-    let today = local_date(now, offset);
+    let tz = query.time_zone;
+    let today = zone::local_date(tz, now);
     let DateRange { from, to } = stats::resolve(query.period, (query.from, query.to), today)?;
-    let filter = StatsFilter {
-        from: from.map(|d| stats::day_start(d, offset)),
-        to: stats::day_start(to + Duration::days(1), offset),
-        server: query.server,
+    let end = zone::day_start(tz, to + Duration::days(1)).timestamp_millis();
+    // "All" starts on the local day of the first play (or today when there is none).
+    let first = match from {
+        Some(date) => date,
+        None => store.stats_first_play(query.server).await?.map_or(to, |at| zone::local_date(tz, at).min(to)),
     };
-    let rollup = store.stats_rollup(&filter, u32::try_from(TOP).unwrap_or(u32::MAX)).await?;
-    // "All" starts on the first day with a play (or today when there is none).
-    let first = from.unwrap_or_else(|| {
-        rollup
-            .hours
-            .first()
-            .and_then(|h| DateTime::from_timestamp_millis(h.hour.saturating_mul(stats::HOUR_MS)))
-            .map_or(to, |at| local_date(at, offset).min(to))
-    });
-    let folded = fold(first, to, offset, &rollup.hours, &rollup.slots);
+    let start = zone::day_start(tz, first).timestamp_millis();
+    let stretches = zone::stretches(tz, start, end);
+    let pieces = plan::plan(from.map(|_| start), end, now.timestamp_millis());
+    let request = StatsRequest {
+        server: query.server,
+        stretches: &stretches,
+        pieces: &pieces,
+        top: u32::try_from(TOP).unwrap_or(u32::MAX),
+    };
+    let rollup = store.stats_rollup(&request).await?;
+    let folded = fold(first, to, &rollup.days, &rollup.hours);
     let (plays, watch_ms, bytes) =
-        rollup.hours.iter().fold((0, 0, 0), |(p, w, b), h| (p + h.plays, w + h.watch_ms, b + h.bytes));
+        folded.days.iter().fold((0, 0, 0), |(p, w, b), d| (p + d.plays, w + d.watch_ms, b + d.bytes));
     Ok(StatsView {
         period: query.period,
         from: first,
         to,
-        utc_offset_minutes: offset,
+        time_zone: tz.name().to_owned(),
         plays,
         watch_ms,
         bytes,

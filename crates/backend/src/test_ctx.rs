@@ -56,6 +56,10 @@ pub(crate) async fn context() -> (tempfile::TempDir, AppContext, ServerId) {
         ingest: Ingest::new(),
         geo: Geo::open(dir.path()),
         secrets: Arc::new(secrets),
+        notify: crate::notify::Notifier::new(Arc::new(
+            crate::notify::Senders::new(crate::notify::SendOptions::default()).expect("senders build"),
+        )),
+        enforce: crate::enforce::Enforcer::new(),
         started_at: t0(),
     };
     (dir, ctx, id)
@@ -100,6 +104,7 @@ pub(crate) fn stream(
         quality: StreamQuality::default(),
         decision: PlaybackDecision::new(None, None, None, false),
         bandwidth_kbps: None,
+        control: None,
     };
     let now_playing = NowPlaying {
         play: play.to_owned(),

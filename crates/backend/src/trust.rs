@@ -149,12 +149,14 @@ pub async fn set_override(
     let policy = policy(ctx).await?;
     let planner = |stored| Some(plan::override_plan(&policy, stored, score, actor, why, now));
     let written = ctx.store.update_trust(server, user, &planner, now).await?;
+    crate::notify::produce::trust_changed(ctx, server, user, written.as_ref()).await;
     ctx.auth.audit(actor, "trust_override", &format!("{server}/{user} set to {score}: {why}"), None, now).await;
     Ok(view(&policy, server, user, written.map(|p| p.state), now))
 }
 
-/// Applies the penalty of a newly opened incident to its account; returns the new score. Call it
-/// only when `record_violation` opened the incident, never for updates of an open one.
+/// Applies the penalty of a newly opened incident to its account (the rule's own `trust_penalty`
+/// when it has one, else the policy's for the severity); returns the new score. Call it only when
+/// `record_violation` opened the incident, never for updates of an open one.
 pub async fn on_incident_opened(
     ctx: &AppContext,
     incident: &IncidentRecord,
@@ -162,9 +164,13 @@ pub async fn on_incident_opened(
     now: DateTime<Utc>,
 ) -> Result<u8, StoreError> {
     let policy = policy(ctx).await?;
-    let opened = OpenedIncident { id: incident.id, rule_name: &violation.rule_name, severity: violation.severity };
+    let rules = ctx.store.rules().await?;
+    let penalty = rules.iter().find(|r| r.id == violation.rule_id).and_then(|r| r.actions.trust_penalty);
+    let opened =
+        OpenedIncident { id: incident.id, rule_name: &violation.rule_name, severity: violation.severity, penalty };
     let planner = |stored| Some(plan::incident_plan(&policy, stored, opened, now));
     let written = ctx.store.update_trust(violation.server_id, &violation.user_id, &planner, now).await?;
+    crate::notify::produce::trust_changed(ctx, violation.server_id, &violation.user_id, written.as_ref()).await;
     Ok(written.map_or(policy.start, |p| p.state.score))
 }
 
@@ -182,6 +188,7 @@ pub async fn recover_due(ctx: &AppContext, now: DateTime<Utc>) -> Result<usize, 
         }
         let planner = |stored| plan::recovery_plan(&policy, stored, now);
         if let Some(written) = ctx.store.update_trust(server, &user, &planner, now).await? {
+            crate::notify::produce::trust_changed(ctx, server, &user, Some(&written)).await;
             rows += written.changes.len();
         }
     }

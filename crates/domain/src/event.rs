@@ -30,6 +30,8 @@ pub enum LiveEvent {
     ServerHealth { health: ServerHealth },
     /// A detection rule was violated: an incident opened, or an open one recurred.
     Incident { id: i64, opened: bool, severity: Severity, summary: String },
+    /// A rule's action for an incident was scheduled or finished (a message, a stop).
+    IncidentAction { incident: i64 },
 }
 
 impl LiveEvent {
@@ -45,6 +47,7 @@ impl LiveEvent {
             LiveEvent::Stopped { .. } => "stopped",
             LiveEvent::ServerHealth { .. } => "server_health",
             LiveEvent::Incident { .. } => "incident",
+            LiveEvent::IncidentAction { .. } => "incident_action",
         }
     }
 }

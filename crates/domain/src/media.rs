@@ -249,6 +249,24 @@ pub struct MediaSession {
     pub decision: PlaybackDecision,
     /// Plex only: the bandwidth the server reserves for this playback.
     pub bandwidth_kbps: Option<u32>,
+    /// How Sightline can stop this playback or show its viewer a message; `None` when the server
+    /// gave no id to address it by (and for sessions stored before Sightline read it).
+    #[serde(default)]
+    pub control: Option<SessionControl>,
+}
+
+/// What a media server lets Sightline do to one playback.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionControl {
+    /// The id the server's control endpoints take: Plex `Session@id`, Jellyfin/Emby session `Id`.
+    pub session_id: String,
+    /// Whether the client obeys remote commands (Jellyfin `SupportsMediaControl`, Emby
+    /// `SupportsRemoteControl`). Always true for Plex, whose server ends the stream itself. A stop sent
+    /// to a client without it is accepted by Jellyfin and Emby and then ignored.
+    pub remote_control: bool,
+    /// Whether the client can show a message (`DisplayMessage` among its `SupportedCommands`). Plex
+    /// shows the reason of a stop instead, and has no message of its own.
+    pub messages: bool,
 }
 
 /// Clamps a position to the duration, so a player that overshoots never reads as more than 100 %.

@@ -1,18 +1,13 @@
 //! Statistics vocabulary shared by the server and the browser: the period a page asks for, the
-//! rolled-up totals the store returns (per UTC hour and per 15-minute slot), and the pure folding of
-//! those into the owner's local days, weekdays and hours of day that the Statistics page shows.
+//! figures of a [`StatsView`], and the pure folding of per-local-day and per-local-hour totals into
+//! the days, weekdays and hours of day the Statistics page shows.
 //!
-//! The owner's zone is a fixed UTC offset per query (the browser's current offset): a day that
-//! crosses a daylight-saving change is cut at the offset in force when the page was asked for.
+//! Time zones are resolved on the server (with the IANA database, daylight saving included): the
+//! store already returns totals per local date and local hour, so nothing here knows an offset.
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use chrono::{Datelike, Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-/// Milliseconds in one rollup hour and one concurrency slot.
-pub const HOUR_MS: i64 = 3_600_000;
-pub const SLOT_MS: i64 = 900_000;
-/// The widest offset a zone can have (UTC±14:00).
-pub const MAX_OFFSET_MINUTES: i32 = 14 * 60;
 /// The longest custom period, in days.
 pub const MAX_CUSTOM_DAYS: i64 = 3_660;
 
@@ -109,42 +104,12 @@ pub fn resolve(
     })
 }
 
-fn offset(minutes: i32) -> Duration {
-    Duration::minutes(i64::from(minutes.clamp(-MAX_OFFSET_MINUTES, MAX_OFFSET_MINUTES)))
-}
-
-/// The local date of a UTC moment.
-#[must_use]
-pub fn local_date(at: DateTime<Utc>, utc_offset_minutes: i32) -> NaiveDate {
-    (at + offset(utc_offset_minutes)).date_naive()
-}
-
-/// The UTC moment a local date starts.
-#[must_use]
-pub fn day_start(date: NaiveDate, utc_offset_minutes: i32) -> DateTime<Utc> {
-    date.and_hms_opt(0, 0, 0).map_or(DateTime::<Utc>::MIN_UTC, |m| m.and_utc()) - offset(utc_offset_minutes)
-}
-
-/// Local date and hour of day (0–23) of a bucket starting `start_ms` after the epoch.
-fn local_parts(start_ms: i64, utc_offset_minutes: i32) -> Option<(NaiveDate, u32)> {
-    let at = DateTime::from_timestamp_millis(start_ms)? + offset(utc_offset_minutes);
-    Some((at.date_naive(), chrono::Timelike::hour(&at)))
-}
-
-/// Totals of the plays that started in one UTC hour (`hour` = start / [`HOUR_MS`]).
+/// Plays and watch time that started in one local hour of the day (0–23), over a stretch of days.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct HourTotal {
-    pub hour: i64,
+pub struct HourCount {
+    pub hour: u32,
     pub plays: u64,
     pub watch_ms: u64,
-    pub bytes: u64,
-}
-
-/// Streams running within one 15-minute slot (`slot` = start / [`SLOT_MS`]).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SlotTotal {
-    pub slot: i64,
-    pub streams: u64,
 }
 
 /// One local day.
@@ -193,7 +158,8 @@ pub struct StatsView {
     /// First and last local date shown (`from` is the first day with data for `all`).
     pub from: NaiveDate,
     pub to: NaiveDate,
-    pub utc_offset_minutes: i32,
+    /// The IANA name of the zone days and hours are cut in, such as `Europe/Stockholm`.
+    pub time_zone: String,
     pub plays: u64,
     pub watch_ms: u64,
     pub bytes: u64,
@@ -234,19 +200,14 @@ pub struct TimeFold {
 
 const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
-/// Sums hour totals into local days, weekdays and hours of day, and takes each day's largest slot,
-/// for the days `from..=to`. Buckets outside those days are ignored. With an offset that is not a
-/// whole hour, an hour bucket counts in the local hour (and day) its start falls in.
+/// Every day `from..=to` (zeros included) with the totals of `days` on it, weekdays summed from
+/// those days and hours of day from `hours`. A date may come more than once (a day across a change
+/// of UTC offset is read in two stretches): plays, watch time and data add up, the peak is the
+/// larger. Days outside `from..=to` are ignored.
 #[must_use]
-pub fn fold(
-    from: NaiveDate,
-    to: NaiveDate,
-    utc_offset_minutes: i32,
-    hours: &[HourTotal],
-    slots: &[SlotTotal],
-) -> TimeFold {
+pub fn fold(from: NaiveDate, to: NaiveDate, days: &[DayStats], hours: &[HourCount]) -> TimeFold {
     let span = usize::try_from((to - from).num_days() + 1).unwrap_or(0);
-    let mut days: Vec<DayStats> = (0..span)
+    let mut out: Vec<DayStats> = (0..span)
         .filter_map(|i| {
             let date = from.checked_add_signed(Duration::days(i64::try_from(i).ok()?))?;
             Some(DayStats { date, plays: 0, watch_ms: 0, bytes: 0, peak_streams: 0 })
@@ -256,28 +217,24 @@ pub fn fold(
         WEEKDAYS.iter().map(|d| CountRow { label: (*d).to_owned(), plays: 0, watch_ms: 0 }).collect();
     let mut by_hour: Vec<CountRow> =
         (0..24).map(|h| CountRow { label: format!("{h:02}"), plays: 0, watch_ms: 0 }).collect();
-    let index = |date: NaiveDate| usize::try_from((date - from).num_days()).ok().filter(|i| *i < span);
-    for h in hours {
-        let Some((date, hour)) = local_parts(h.hour.saturating_mul(HOUR_MS), utc_offset_minutes) else { continue };
-        let Some(i) = index(date) else { continue };
-        let day = &mut days[i];
-        day.plays += h.plays;
-        day.watch_ms += h.watch_ms;
-        day.bytes += h.bytes;
-        let w = &mut weekdays[date.weekday().num_days_from_monday() as usize];
-        w.plays += h.plays;
-        w.watch_ms += h.watch_ms;
-        let o = &mut by_hour[hour as usize];
-        o.plays += h.plays;
-        o.watch_ms += h.watch_ms;
+    for d in days {
+        let Some(i) = usize::try_from((d.date - from).num_days()).ok().filter(|i| *i < span) else { continue };
+        let day = &mut out[i];
+        day.plays += d.plays;
+        day.watch_ms += d.watch_ms;
+        day.bytes += d.bytes;
+        day.peak_streams = day.peak_streams.max(d.peak_streams);
+        let w = &mut weekdays[d.date.weekday().num_days_from_monday() as usize];
+        w.plays += d.plays;
+        w.watch_ms += d.watch_ms;
     }
-    for s in slots {
-        let Some((date, _)) = local_parts(s.slot.saturating_mul(SLOT_MS), utc_offset_minutes) else { continue };
-        if let Some(i) = index(date) {
-            days[i].peak_streams = days[i].peak_streams.max(s.streams);
+    for h in hours {
+        if let Some(o) = by_hour.get_mut(h.hour as usize) {
+            o.plays += h.plays;
+            o.watch_ms += h.watch_ms;
         }
     }
-    TimeFold { days, weekdays, hours: by_hour }
+    TimeFold { days: out, weekdays, hours: by_hour }
 }
 
 #[cfg(test)]
@@ -286,10 +243,6 @@ mod tests {
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).expect("test value")
-    }
-
-    fn hour_of(y: i32, m: u32, d: u32, h: u32) -> i64 {
-        date(y, m, d).and_hms_opt(h, 0, 0).expect("test value").and_utc().timestamp_millis() / HOUR_MS
     }
 
     #[test]
@@ -313,52 +266,41 @@ mod tests {
         assert_eq!(Period::parse("decade"), None);
     }
 
-    #[test]
-    fn days_start_at_local_midnight() {
-        assert_eq!(day_start(date(2026, 11, 26), 60).to_rfc3339(), "2026-11-25T23:00:00+00:00");
-        assert_eq!(day_start(date(2026, 11, 26), -300).to_rfc3339(), "2026-11-26T05:00:00+00:00");
-        let late = DateTime::parse_from_rfc3339("2026-11-25T23:30:00Z").expect("test value").with_timezone(&Utc);
-        assert_eq!(local_date(late, 60), date(2026, 11, 26));
-        assert_eq!(local_date(late, 0), date(2026, 11, 25));
+    fn day(date: NaiveDate, plays: u64, peak: u64) -> DayStats {
+        DayStats { date, plays, watch_ms: plays * 10, bytes: plays, peak_streams: peak }
     }
 
     #[test]
-    fn hours_fold_into_local_days_weekdays_and_hours() {
+    fn days_fold_into_every_day_weekdays_and_hours() {
+        let days = [
+            // Thursday 26 November, read in two stretches (a change of offset): sums and the larger peak.
+            day(date(2026, 11, 26), 2, 4),
+            day(date(2026, 11, 26), 1, 2),
+            day(date(2026, 11, 25), 5, 1),
+            // Outside the period.
+            day(date(2026, 11, 20), 9, 9),
+        ];
         let hours = [
-            // 23:00 UTC on Wed 25 Nov: Thursday 00:00 at UTC+1, Wednesday 23:00 in UTC.
-            HourTotal { hour: hour_of(2026, 11, 25, 23), plays: 2, watch_ms: 60_000, bytes: 10 },
-            HourTotal { hour: hour_of(2026, 11, 26, 12), plays: 1, watch_ms: 1_000, bytes: 5 },
-            // Outside the period either way.
-            HourTotal { hour: hour_of(2026, 11, 20, 12), plays: 9, watch_ms: 9, bytes: 9 },
+            HourCount { hour: 0, plays: 2, watch_ms: 20 },
+            HourCount { hour: 23, plays: 5, watch_ms: 50 },
+            HourCount { hour: 0, plays: 1, watch_ms: 10 },
+            HourCount { hour: 24, plays: 7, watch_ms: 70 },
         ];
-        let slots = [
-            SlotTotal { slot: hour_of(2026, 11, 25, 23) * 4 + 3, streams: 4 },
-            SlotTotal { slot: hour_of(2026, 11, 26, 12) * 4, streams: 2 },
-        ];
-        let utc = fold(date(2026, 11, 25), date(2026, 11, 26), 0, &hours, &slots);
-        assert_eq!(utc.days.iter().map(|d| (d.plays, d.peak_streams)).collect::<Vec<_>>(), [(2, 4), (1, 2)]);
-        assert_eq!(utc.weekdays[2].plays, 2);
-        assert_eq!(utc.hours[23].plays, 2);
-        let plus_one = fold(date(2026, 11, 25), date(2026, 11, 26), 60, &hours, &slots);
-        assert_eq!(plus_one.days.iter().map(|d| (d.plays, d.peak_streams)).collect::<Vec<_>>(), [(0, 0), (3, 4)]);
-        assert_eq!((plus_one.weekdays[2].plays, plus_one.weekdays[3].plays), (0, 3));
-        assert_eq!((plus_one.hours[0].plays, plus_one.hours[13].plays, plus_one.hours[23].plays), (2, 1, 0));
-        assert_eq!(plus_one.days[1].bytes, 15);
-    }
-
-    #[test]
-    fn half_hour_offsets_count_an_hour_where_it_starts() {
-        // 18:00 UTC is 23:30 at UTC+5:30: still the same local day and hour 23.
-        let hours = [HourTotal { hour: hour_of(2026, 11, 25, 18), plays: 1, watch_ms: 1, bytes: 0 }];
-        let f = fold(date(2026, 11, 25), date(2026, 11, 26), 330, &hours, &[]);
-        assert_eq!((f.days[0].plays, f.hours[23].plays), (1, 1));
+        let f = fold(date(2026, 11, 25), date(2026, 11, 27), &days, &hours);
+        let got: Vec<_> = f.days.iter().map(|d| (d.date.day(), d.plays, d.watch_ms, d.bytes, d.peak_streams)).collect();
+        assert_eq!(got, [(25, 5, 50, 5, 1), (26, 3, 30, 3, 4), (27, 0, 0, 0, 0)]);
+        assert_eq!((f.weekdays[2].label.as_str(), f.weekdays[2].plays), ("Wed", 5));
+        assert_eq!((f.weekdays[3].label.as_str(), f.weekdays[3].plays, f.weekdays[3].watch_ms), ("Thu", 3, 30));
+        assert_eq!((f.hours[0].plays, f.hours[0].watch_ms, f.hours[23].plays), (3, 30, 5));
+        assert_eq!(f.hours.iter().map(|h| h.plays).sum::<u64>(), 8);
     }
 
     #[test]
     fn an_empty_period_has_zero_days() {
-        let f = fold(date(2026, 11, 20), date(2026, 11, 26), 0, &[], &[]);
+        let f = fold(date(2026, 11, 20), date(2026, 11, 26), &[], &[]);
         assert_eq!(f.days.len(), 7);
         assert!(f.days.iter().all(|d| d.plays == 0 && d.peak_streams == 0));
         assert_eq!((f.weekdays.len(), f.hours.len()), (7, 24));
+        assert_eq!(f.hours[9].label, "09");
     }
 }

@@ -171,6 +171,8 @@ pub struct StreamSpec {
     pub decision: Decision,
     pub hw: bool,
     pub paused: bool,
+    /// Jellyfin/Emby: the client obeys remote commands (default); off, stops and messages are ignored.
+    pub remote_control: bool,
 }
 
 impl StreamSpec {
@@ -186,6 +188,7 @@ impl StreamSpec {
             decision: Decision::DirectPlay,
             hw: false,
             paused: false,
+            remote_control: true,
         }
     }
 }
@@ -251,6 +254,7 @@ impl ServerHandle {
         session.decision = spec.decision;
         session.hw = spec.hw;
         session.state = if spec.paused { PlayState::Paused } else { PlayState::Playing };
+        session.remote_control = spec.remote_control;
         Ok(self.shared.add(session))
     }
 
@@ -287,6 +291,11 @@ impl ServerHandle {
 
     pub fn restore_token(&self) {
         self.shared.set_revoked(false);
+    }
+
+    /// Plex: with `false` the owner has no Plex Pass, and terminate answers 401 (recorded, nothing ends).
+    pub fn set_plex_pass(&self, on: bool) {
+        self.shared.session_kick.store(on, std::sync::atomic::Ordering::SeqCst);
     }
 
     pub fn set_fault(&self, fault: Option<Fault>) {

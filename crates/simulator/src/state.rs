@@ -72,6 +72,9 @@ pub struct Session {
     pub hw: bool,
     pub transcode_id: String,
     pub play_queue_item_id: u64,
+    /// Jellyfin/Emby: the client obeys remote commands (stop, messages). A client that does not is
+    /// still sent them by the server, which answers 204 and changes nothing, as the real servers do.
+    pub remote_control: bool,
     /// `(stream index, cycle)` for scripted sessions.
     pub(crate) script: Option<(usize, u64)>,
 }
@@ -124,6 +127,8 @@ pub struct ServerShared {
     pub users: Vec<SimUser>,
     pub scenario: Arc<Scenario>,
     pub(crate) revoked: AtomicBool,
+    /// Plex: the owner has Plex Pass, so terminate works (`session_kick`); without it Plex answers 401.
+    pub(crate) session_kick: AtomicBool,
     /// Cancelled on revoke and on shutdown; open SSE and WebSocket connections end with it.
     pub(crate) connections: Mutex<CancellationToken>,
     pub(crate) fault: Mutex<Option<Fault>>,
@@ -182,6 +187,7 @@ impl ServerShared {
             users,
             scenario,
             revoked: AtomicBool::new(false),
+            session_kick: AtomicBool::new(true),
             connections: Mutex::new(connections),
             fault: Mutex::new(None),
             log: Mutex::new(RequestLog::default()),
@@ -262,6 +268,7 @@ impl ServerShared {
             hw: false,
             transcode_id: ids::alnum(seed ^ 0xabcdef, 24),
             play_queue_item_id: 40_000 + n,
+            remote_control: true,
             script: None,
         }
     }
@@ -299,6 +306,11 @@ impl ServerShared {
         };
         self.publish(&[], std::slice::from_ref(&removed));
         Some(removed)
+    }
+
+    /// Whether Plex terminate works (the owner has Plex Pass).
+    pub(crate) fn can_kick(&self) -> bool {
+        self.session_kick.load(Ordering::SeqCst)
     }
 
     /// Finds the session whose Plex `Session@id` (or key) is `id`.

@@ -5,9 +5,13 @@
 //! counters) and the database size. The same plays go into Tautulli's schema in a second file,
 //! where Tautulli's History query is timed and compared.
 //!
-//! Usage: `cargo run --release -p server --bin bench-history -- [PLAYS] [--analyze]`
-//! (`--analyze` runs `ANALYZE` after loading, as `PRAGMA optimize` eventually does).
-//! The statistics page is timed for a week, a month, a year and all time.
+//! Usage: `cargo run --release -p server --bin bench-history -- [PLAYS] [--analyze] [--db DIR]
+//! [--only PREFIX] [--tz ZONE]` (`--analyze` runs `ANALYZE` after loading, as `PRAGMA optimize`
+//! eventually does; `--db DIR` keeps the database in DIR and reuses it on the next run, generating
+//! the same plays again only for Tautulli; `--only PREFIX` times only the queries whose name starts
+//! with it and skips Tautulli).
+//! The statistics page is timed for today, a week, a month, a year and all time, in `--tz`
+//! (default Europe/Stockholm, so local days do not line up with UTC days).
 //! No timing asserts: it prints figures. To add a query, add one `measure(…)` line to `queries`.
 
 use anyhow::Context as _;
@@ -20,6 +24,7 @@ use sightline_backend::stats::StatsQuery;
 use sightline_backend::store::sqlite::SqliteStore;
 use sightline_backend::store::sqlite::bench::{SyntheticPlay, TautulliDb};
 use sightline_backend::store::{AccountInfo, NewServer, PlayStore, ServerStore};
+use sightline_backend::time_zone::{self, Tz};
 use sightline_backend::{AppContext, clock, ingest};
 use sightline_domain::media::ServerKind;
 use sightline_domain::stats::Period;
@@ -269,18 +274,27 @@ impl Timed {
     }
 }
 
-/// Runs `f` once to warm up, then `runs` times, timing each.
-/// One statistics page (every chart's figures) for `period`, all servers; returns its play count.
-async fn stats_plays(ctx: &AppContext, period: Period) -> anyhow::Result<usize> {
-    let view = sightline_backend::stats::page(&*ctx.store, &StatsQuery::new(period), clock::now()).await?;
+/// Times only the queries whose name starts with this (`--only`).
+static ONLY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// One statistics page (every chart's figures) for `period` in `zone`, all servers; returns its
+/// play count.
+async fn stats_plays(ctx: &AppContext, period: Period, zone: Tz) -> anyhow::Result<usize> {
+    let query = StatsQuery { time_zone: zone, ..StatsQuery::new(period) };
+    let view = sightline_backend::stats::page(&*ctx.store, &query, clock::now()).await?;
     Ok(usize::try_from(view.plays).unwrap_or(usize::MAX))
 }
+
+/// Runs `f` once to warm up, then `runs` times, timing each.
 
 async fn measure<F, Fut>(name: &str, runs: usize, mut f: F) -> anyhow::Result<Timed>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = anyhow::Result<usize>>,
 {
+    if ONLY.get().is_some_and(|prefix| !name.starts_with(prefix.as_str())) {
+        return Ok(Timed { name: name.to_owned(), samples: Vec::new(), rows: 0 });
+    }
     let rows = f().await?;
     let mut samples = Vec::with_capacity(runs);
     for _ in 0..runs {
@@ -313,10 +327,12 @@ fn file_size(path: &Path) -> u64 {
 /// Writes the servers, accounts and plays into a fresh Sightline database; returns the plays
 /// (kept for Tautulli).
 async fn load(path: &Path, total: i64, analyze: bool) -> anyhow::Result<Vec<SyntheticPlay>> {
+    // A database kept by `--db` already holds its servers and plays.
+    let reuse = path.exists();
     let store = SqliteStore::open(path).await?;
     let now = clock::now();
     let secrets = SecretBox::new(&[7; 32]);
-    for s in 0..SERVERS {
+    for s in 0..if reuse { 0 } else { SERVERS } {
         let server = NewServer {
             kind: if s == 2 { ServerKind::Jellyfin } else { ServerKind::Plex },
             name: format!("Server {}", s + 1),
@@ -355,6 +371,11 @@ async fn load(path: &Path, total: i64, analyze: bool) -> anyhow::Result<Vec<Synt
         let id = i64::try_from(i).unwrap_or(0) + 1;
         plays.push(play(&mut rng, id, started, account, slot));
     }
+    if reuse {
+        println!("reusing the plays in {}", path.display());
+        sightline_backend::store::Store::close(&store).await;
+        return Ok(plays);
+    }
     for batch in plays.chunks(BATCH) {
         store.bulk_insert_plays(batch).await?;
     }
@@ -386,8 +407,15 @@ async fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let analyze = args.iter().any(|a| a == "--analyze");
     let total: i64 = args.iter().find_map(|a| a.parse().ok()).unwrap_or(1_000_000);
+    let value = |flag: &str| args.iter().position(|a| a == flag).and_then(|i| args.get(i + 1)).cloned();
+    if let Some(prefix) = value("--only") {
+        ONLY.set(prefix).ok();
+    }
+    let zone = time_zone::parse(&value("--tz").unwrap_or_else(|| "Europe/Stockholm".to_owned()))
+        .map_err(anyhow::Error::msg)?;
     let dir = tempfile::tempdir()?;
-    let config = Config { data_dir: dir.path().to_path_buf(), log: "warn".into(), ..Config::default() };
+    let data_dir = value("--db").map_or_else(|| dir.path().to_path_buf(), std::path::PathBuf::from);
+    let config = Config { data_dir: data_dir.clone(), log: "warn".into(), ..Config::default() };
     server::boot::ensure_data_dir(&config.data_dir)?;
     let db_path = config.database_path();
     let plays = load(&db_path, total, analyze).await?;
@@ -403,6 +431,13 @@ async fn main() -> anyhow::Result<()> {
     };
     println!("\nSightline ({total} plays{})", if analyze { ", analyzed" } else { "" });
     let ctx = &ctx;
+    // The user with the most plays, for the user page.
+    let by_plays = sightline_backend::people::query::ListQuery {
+        sort: sightline_backend::people::PeopleSort::Plays,
+        ..sightline_backend::people::query::ListQuery::default()
+    };
+    let busiest =
+        sightline_backend::people::list(ctx, &by_plays, clock::now()).await?.items.first().map_or(0, |p| p.id);
     let queries: Vec<Timed> = vec![
         measure("history: first page", RUNS, || history_rows(ctx, HistoryParams::default())).await?,
         measure("history: by user", RUNS, || {
@@ -443,14 +478,28 @@ async fn main() -> anyhow::Result<()> {
             Ok(usize::try_from(c.plays).unwrap_or(0))
         })
         .await?,
-        measure("statistics: week", RUNS, || stats_plays(ctx, Period::Week)).await?,
-        measure("statistics: month", RUNS, || stats_plays(ctx, Period::Month)).await?,
-        measure("statistics: year", RUNS, || stats_plays(ctx, Period::Year)).await?,
-        measure("statistics: all time", RUNS, || stats_plays(ctx, Period::All)).await?,
+        measure(&format!("statistics: today ({zone})"), RUNS, || stats_plays(ctx, Period::Day, zone)).await?,
+        measure("statistics: week", RUNS, || stats_plays(ctx, Period::Week, zone)).await?,
+        measure("statistics: month", RUNS, || stats_plays(ctx, Period::Month, zone)).await?,
+        measure("statistics: year", RUNS, || stats_plays(ctx, Period::Year, zone)).await?,
+        measure("statistics: all time", RUNS, || stats_plays(ctx, Period::All, zone)).await?,
+        measure("users: list, last seen first", RUNS, || async {
+            let q = sightline_backend::people::query::ListQuery::default();
+            Ok(sightline_backend::people::list(ctx, &q, clock::now()).await?.items.len())
+        })
+        .await?,
+        measure("users: the busiest user's page", RUNS, || async {
+            let page = sightline_backend::people::page(ctx, busiest, clock::now()).await?;
+            Ok(page.map_or(0, |p| p.devices.len() + p.addresses.len() + p.recent.len() + p.incidents.len()))
+        })
+        .await?,
     ];
-    let size: u64 = ["", "-wal", "-shm"].iter().map(|s| file_size(&dir.path().join(format!("sightline.db{s}")))).sum();
+    let size: u64 = ["", "-wal", "-shm"].iter().map(|s| file_size(&data_dir.join(format!("sightline.db{s}")))).sum();
     println!("database size: {:.1} MiB", size as f64 / 1_048_576.0);
     ctx.store.close().await;
+    if ONLY.get().is_some() {
+        return Ok(());
+    }
 
     let tdb = tautulli(&dir.path().join("tautulli.db"), &plays).await?;
     println!("\nTautulli's History query shape on its schema");

@@ -1,6 +1,6 @@
 //! `sightline demo [--scenario FILE]`: starts simulated Plex, Jellyfin and Emby servers on
 //! loopback, starts Sightline on its own data dir connected to them, signs in nobody but prints
-//! an owner login, and runs until Ctrl-C. The same servers a user would add in Settings. With no GeoIP
+//! an owner login, and runs until Ctrl-C. Incidents are sent to a local notification inbox. The same servers a user would add in Settings. With no GeoIP
 //! database in its data dir it installs MaxMind's synthetic test databases, so places and detection show.
 
 use crate::cli::Demo;
@@ -8,10 +8,12 @@ use crate::{boot, logging, serve};
 use anyhow::Context as _;
 use sightline_backend::auth::token::random_token;
 use sightline_backend::auth::{AuthError, ClientMeta};
+use sightline_backend::notify::admin::{self as notify_admin, DestinationInput};
 use sightline_backend::secret::SecretString;
 use sightline_backend::servers::{self, ServerInput, ServerPatch};
 use sightline_backend::{AppContext, clock};
 use sightline_simulator::geoip::DEMO_DATABASES;
+use sightline_simulator::inbox::Inbox;
 use sightline_simulator::{SimHandle, SimOptions, Simulator};
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::Path;
@@ -30,9 +32,11 @@ pub async fn run(mut env: Vec<(String, String)>, args: &Demo) -> anyhow::Result<
     logging::init(&config);
     boot::check_site_root(&config)?;
     let test_geoip = install_test_geoip(&config.data_dir)?;
+    let inbox = Inbox::start(0).await.context("cannot start the demo's notification inbox")?;
     let running = serve::start(config).await?;
     let password = owner_login(&running.ctx, running.setup_token.as_deref()).await?;
     connect_servers(&running.ctx, &sim).await?;
+    connect_inbox(&running.ctx, &inbox).await?;
     let stop = serve::shutdown_signal();
     let port = running.addr.port();
     let banner = "=".repeat(72);
@@ -43,6 +47,11 @@ pub async fn run(mut env: Vec<(String, String)>, args: &Demo) -> anyhow::Result<
     for s in sim.servers() {
         println!("    {:<10} {:<20} {}  token {}", s.kind().as_str(), s.name(), s.base_url(), s.token());
     }
+    println!(
+        "  Notifications: incidents go to a local inbox at {} (a webhook and a Discord-format\n  \
+         destination, in Settings -> Notifications).",
+        inbox.base_url()
+    );
     if test_geoip {
         println!("  Places come from MaxMind's synthetic test databases (installed in the demo data dir).");
     }
@@ -50,6 +59,42 @@ pub async fn run(mut env: Vec<(String, String)>, args: &Demo) -> anyhow::Result<
     stop.await;
     running.stop().await?;
     sim.shutdown().await;
+    inbox.shutdown();
+    Ok(())
+}
+
+/// The demo's two notification destinations, both pointing at the local inbox: a signed JSON
+/// webhook and a Discord-format webhook, for incidents. Existing ones (same name) are pointed at
+/// the inbox's new port.
+async fn connect_inbox(ctx: &AppContext, inbox: &Inbox) -> anyhow::Result<()> {
+    let wanted = [
+        ("webhook", "Demo inbox (webhook)", vec![("url", inbox.webhook_url()), ("secret", random_token(24))]),
+        ("discord", "Demo inbox (Discord format)", vec![("webhook_url", inbox.discord_url())]),
+    ];
+    let existing = notify_admin::list(ctx).await.context("cannot list notification destinations")?;
+    for (kind, name, config) in wanted {
+        let input = DestinationInput {
+            kind: kind.to_owned(),
+            name: name.to_owned(),
+            enabled: true,
+            events: vec!["incident_opened".to_owned(), "action_taken".to_owned(), "test".to_owned()],
+            min_severity: Some("low".to_owned()),
+            // The inbox is on loopback: a private target the owner allows explicitly.
+            allow_private: true,
+            rate_per_minute: Some(60),
+            title_template: None,
+            body_template: None,
+            config: config.into_iter().map(|(k, v)| (k.to_owned(), SecretString::new(v))).collect(),
+            clear: Vec::new(),
+        };
+        let now = clock::now();
+        let known = existing.readable.iter().find(|r| r.destination.name == name);
+        let done = match known {
+            Some(r) => notify_admin::update(ctx, r.destination.id, &input, "demo", now).await.map(|_| ()),
+            None => notify_admin::create(ctx, &input, "demo", now).await.map(|_| ()),
+        };
+        done.map_err(|e| anyhow::anyhow!("cannot set up the demo destination {name}: {e}"))?;
+    }
     Ok(())
 }
 

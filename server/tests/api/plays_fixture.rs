@@ -43,6 +43,7 @@ pub fn finished(
         quality: StreamQuality::default(),
         decision: PlaybackDecision::new(Some(StreamDecision::Transcode), None, None, false),
         bandwidth_kbps: Some(4_000),
+        control: None,
     };
     let ended = started + Duration::milliseconds(i64::try_from(played_ms).expect("fits"));
     PlayWrite::Stopped {

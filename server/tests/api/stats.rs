@@ -1,6 +1,6 @@
 //! `GET /api/v1/stats` over real HTTP: plays written through the store show up in the period's
-//! totals, days, top lists and concurrency peak; filters by server; bad parameters are refused;
-//! signed-out callers are not served.
+//! totals, days, top lists and concurrency peak; filters by server; days in the owner's zone or the
+//! one asked for; bad parameters are refused; signed-out callers are not served.
 
 use crate::plays_fixture::finished;
 use crate::rules::fixture;
@@ -43,8 +43,13 @@ async fn stats_sum_the_periods_plays_and_refuse_bad_parameters() {
     assert_eq!(other["plays"].as_u64(), Some(0));
     let (_, custom) = f.json("GET", "/api/v1/stats?period=custom&from=2020-01-01&to=2020-01-31", None).await;
     assert_eq!((custom["plays"].as_u64(), custom["days"].as_array().map(Vec::len)), (Some(0), Some(31)));
-    let (_, east) = f.json("GET", "/api/v1/stats?period=day&utc_offset=840", None).await;
-    assert_eq!(east["utc_offset_minutes"].as_i64(), Some(840));
+    // Days are cut in the owner's zone (UTC until one is chosen), or in the zone asked for.
+    assert_eq!(week["time_zone"], "UTC");
+    let (_, east) = f.json("GET", "/api/v1/stats?period=day&tz=Pacific/Kiritimati", None).await;
+    assert_eq!(east["time_zone"], "Pacific/Kiritimati");
+    store.set_setting("time_zone", "Europe/Stockholm", start).await.expect("sets the owner's zone");
+    let (_, owners) = f.json("GET", "/api/v1/stats?period=week", None).await;
+    assert_eq!((owners["time_zone"].as_str(), owners["plays"].as_u64()), (Some("Europe/Stockholm"), Some(2)));
 
     for bad in [
         "period=decade",
@@ -52,7 +57,7 @@ async fn stats_sum_the_periods_plays_and_refuse_bad_parameters() {
         "period=custom&from=2020-02-01&to=2020-01-01",
         "period=custom&from=01/02/2020&to=2020-03-01",
         "server=den",
-        "utc_offset=900",
+        "tz=Mars/Olympus_Mons",
     ] {
         let (status, err) = f.json("GET", &format!("/api/v1/stats?{bad}"), None).await;
         assert_eq!((status, err["error"].as_str()), (422, Some("invalid")), "{bad}: {err}");

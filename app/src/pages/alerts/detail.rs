@@ -1,10 +1,12 @@
 //! `/alerts/:id`: one incident: what happened and to whom, its rule and status (with the status
 //! buttons), its timeline, the evidence (measured value against the threshold, further facts), every
-//! session involved, the account's trust and snooze panel (`account.rs`), and a map of their places
-//! with the journey drawn for travel incidents.
+//! session involved, what the rule's actions did (messages, stops; scheduled, done, skipped, failed),
+//! the account's trust and snooze panel (`account.rs`), and a map of their places with the journey
+//! drawn for travel incidents.
 
 use super::account::AccountCard;
 use super::row::{Badges, StatusActions};
+use crate::api::enforce::{ActionRow, incident_actions};
 use crate::api::incidents::{IncidentDetail, SessionRow, SetIncidentStatus, get_incident};
 use crate::components::table::{TableSpec, table_view};
 use crate::components::world_map::{MapLine, MapMarker, TileSpec, WorldMap};
@@ -13,6 +15,12 @@ use crate::live::use_live;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
+
+const ACTIONS_TABLE: TableSpec = TableSpec {
+    id: "incident-actions",
+    headers: &["Action", "Status", "What happened", "When"],
+    empty: "The rule of this incident has no message or stop, or none was due yet.",
+};
 
 const SESSIONS_TABLE: TableSpec = TableSpec {
     id: "incident-sessions",
@@ -31,6 +39,16 @@ pub fn AlertDetailPage() -> impl IntoView {
         |(id, _, _)| async move {
             match id {
                 Some(id) => get_incident(id).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
+    // Rule actions finish later (a delayed stop); each one bumps the live incident counter.
+    let actions = Resource::new(
+        move || (id(), live.map(|l| (l.resync.get(), l.incidents.get()))),
+        |(id, _)| async move {
+            match id {
+                Some(id) => incident_actions(id).await,
                 None => Err(AppError::NotFound),
             }
         },
@@ -63,6 +81,12 @@ pub fn AlertDetailPage() -> impl IntoView {
                     Err(e) => view! { <p class="alert error">{e.to_string()}</p> }.into_any(),
                 })}
             </Transition>
+            <section class="card" id="incident-actions-card">
+                <h2>"Actions"</h2>
+                <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                    {move || actions.get().map(|r| table_view(&ACTIONS_TABLE, r, action_cells))}
+                </Transition>
+            </section>
             <section class="card">
                 <h2>"Places"</h2>
                 <WorldMap markers lines tiles label="Places of this incident's sessions" id="incident-map"/>
@@ -110,6 +134,17 @@ fn incident_view(d: IncidentDetail, change: ServerAction<SetIncidentStatus>) -> 
         </section>
         <AccountCard incident=row.id/>
     }
+}
+
+fn action_cells(a: ActionRow) -> AnyView {
+    let status = a.status.clone();
+    view! {
+        <td>{a.action}{a.dry_run.then(|| view! { " " <span class="tag">"dry run"</span> })}</td>
+        <td><span class=format!("tag action-{status}")>{a.status}</span></td>
+        <td class="action-detail">{a.detail}</td>
+        <td class="nowrap" title=format!("recorded {}", a.created)>{a.at}</td>
+    }
+    .into_any()
 }
 
 fn session_cells(s: SessionRow) -> AnyView {

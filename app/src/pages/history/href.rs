@@ -2,7 +2,7 @@
 //! percent-encoded.
 
 /// `base?name=value&…` with the non-empty `params`, in order.
-pub(super) fn history_href(base: &str, params: &[(&str, &str)]) -> String {
+pub(crate) fn history_href(base: &str, params: &[(&str, &str)]) -> String {
     let query: Vec<String> =
         params.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| format!("{k}={}", encode(v))).collect();
     if query.is_empty() { base.to_owned() } else { format!("{base}?{}", query.join("&")) }

@@ -1,6 +1,7 @@
 //! The rule editor: name, kind, severity, scope, the kind's parameters, trusted networks and the
-//! household option, with a live plain-language preview computed in the browser by the same
-//! `describe` the server uses, field errors as you type, save, and a backtest of the draft.
+//! household option, the actions (notify, trust penalty, message, stop after a delay, cooldown, dry
+//! run), with a live plain-language preview computed in the browser by the same `describe` the
+//! server uses, field errors as you type, save, and a backtest of the draft.
 
 use super::backtest::BacktestPanel;
 use crate::api::rules::RulesSave;
@@ -141,6 +142,7 @@ pub fn RuleEditor(
                 </fieldset>
     }
     .into_any();
+    let actions = actions_fieldset(form, error_for);
     view! {
         <section class="card rule-editor" id="rule-editor">
             <h2>{if is_new { "New rule" } else { "Edit rule" }}</h2>
@@ -148,6 +150,7 @@ pub fn RuleEditor(
                 {basics}
                 {params}
                 {exceptions}
+                {actions}
                 <p class="rule-preview" id="rule-preview" aria-live="polite">
                     {move || match draft.get() {
                         Ok(rule) => view! { <strong>"Preview: "</strong> {describe(&rule)} }.into_any(),
@@ -174,6 +177,72 @@ pub fn RuleEditor(
             </Show>
         </section>
     }
+}
+
+/// What happens besides the incident. The stop's own inputs show only while the stop is on.
+fn actions_fieldset<E, V>(form: RwSignal<RuleForm>, error_for: E) -> AnyView
+where
+    E: Fn(&'static str) -> V + Copy + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    let text = move |get: fn(&RuleForm) -> &String| move || form.with(|f| get(f).clone());
+    view! {
+        <fieldset class="rule-actions-form">
+            <legend>"Actions"</legend>
+            <label class="check">
+                <input type="checkbox" name="notify" prop:checked=move || form.with(|f| f.actions.notify)
+                    on:change=move |ev| form.update(|f| f.actions.notify = event_target_checked(&ev))/>
+                "Send this rule's incidents to the notification destinations"
+            </label>
+            <label>"Trust penalty (points)"
+                <input type="text" inputmode="numeric" name="trust_penalty" placeholder="the policy's for the severity"
+                    prop:value=text(|f| &f.actions.trust_penalty)
+                    on:input=move |ev| form.update(|f| f.actions.trust_penalty = event_target_value(&ev))/>
+                <span class="help">"Empty: the trust policy's penalty for the rule's severity."</span>
+                {error_for("actions.trust_penalty")}
+            </label>
+            <label>"Message to the viewer when the incident opens"
+                <textarea name="message_client" rows="2" maxlength="500"
+                    prop:value=text(|f| &f.actions.message_client)
+                    on:input=move |ev| form.update(|f| f.actions.message_client = event_target_value(&ev))></textarea>
+                <span class="help">"Jellyfin and Emby clients that show messages; Plex has none."</span>
+                {error_for("actions.message_client")}
+            </label>
+            <label class="check">
+                <input type="checkbox" name="stop" prop:checked=move || form.with(|f| f.actions.stop)
+                    on:change=move |ev| form.update(|f| f.actions.set_stop(event_target_checked(&ev)))/>
+                "Stop the stream"
+            </label>
+            <Show when=move || form.with(|f| f.actions.stop)>
+                <div class="form-grid">
+                    <label>"After (seconds)"
+                        <input type="text" inputmode="numeric" name="stop_delay" prop:value=text(|f| &f.actions.stop_delay)
+                            on:input=move |ev| form.update(|f| f.actions.stop_delay = event_target_value(&ev))/>
+                        <span class="help">"0 to 3600; checked again before the stop."</span>
+                        {error_for("actions.stop_stream.delay_secs")}
+                    </label>
+                    <label>"Not again for the same account within (seconds)"
+                        <input type="text" inputmode="numeric" name="cooldown" prop:value=text(|f| &f.actions.cooldown)
+                            on:input=move |ev| form.update(|f| f.actions.cooldown = event_target_value(&ev))/>
+                        <span class="help">"0 to 86400; no stop loops."</span>
+                        {error_for("actions.cooldown_secs")}
+                    </label>
+                </div>
+                <label>"Message with the stop"
+                    <textarea name="stop_message" rows="2" maxlength="500" prop:value=text(|f| &f.actions.stop_message)
+                        on:input=move |ev| form.update(|f| f.actions.stop_message = event_target_value(&ev))></textarea>
+                    <span class="help">"Plex shows it as the reason; Jellyfin and Emby before stopping."</span>
+                    {error_for("actions.stop_stream.message")}
+                </label>
+            </Show>
+            <label class="check">
+                <input type="checkbox" name="dry_run" prop:checked=move || form.with(|f| f.actions.dry_run)
+                    on:change=move |ev| form.update(|f| f.actions.dry_run = event_target_checked(&ev))/>
+                "Dry run: record what would happen on the incident, send nothing to viewers"
+            </label>
+        </fieldset>
+    }
+    .into_any()
 }
 
 fn no_parameters(kind: RuleType) -> &'static str {

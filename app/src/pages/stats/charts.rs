@@ -213,7 +213,7 @@ mod tests {
             period: Period::Week,
             from: date(25),
             to: date(26),
-            utc_offset_minutes: 60,
+            time_zone: "Europe/Stockholm".into(),
             plays: 3,
             watch_ms: 5_400_000,
             bytes: 3_000_000_000,

@@ -22,6 +22,7 @@ pub(super) struct FileConfig {
     pub watched_percent: Option<u32>,
     pub resume_window_hours: Option<u32>,
     pub short_play_secs: Option<u32>,
+    pub time_zone: Option<String>,
 }
 
 impl FileConfig {

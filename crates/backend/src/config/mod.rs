@@ -77,6 +77,8 @@ pub struct Config {
     pub maxmind_editions: Vec<String>,
     /// Where MaxMind serves downloads. Only tests change it.
     pub maxmind_url: String,
+    /// The owner's time zone (IANA name) until one is chosen in Settings → General. Default UTC.
+    pub time_zone: chrono_tz::Tz,
 }
 
 /// The ingestion settings that are whole numbers: (name, minimum, maximum).
@@ -116,6 +118,7 @@ impl Default for Config {
             maxmind_license_key: None,
             maxmind_editions: vec!["GeoLite2-City".to_owned(), "GeoLite2-ASN".to_owned()],
             maxmind_url: "https://download.maxmind.com/".to_owned(),
+            time_zone: chrono_tz::Tz::UTC,
         }
     }
 }
@@ -187,6 +190,7 @@ impl Config {
         m.insert("maxmind_account_id", self.maxmind_account_id.clone().unwrap_or_else(|| "(unset)".to_owned()));
         m.insert("maxmind_license_key", if self.maxmind_license_key.is_some() { "***" } else { "(unset)" }.to_owned());
         m.insert("maxmind_editions", self.maxmind_editions.join(","));
+        m.insert("time_zone", self.time_zone.name().to_owned());
         m.insert("secret_key", if self.secret_key.is_some() { "***" } else { "(key file)" }.to_owned());
         m
     }

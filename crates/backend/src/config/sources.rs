@@ -36,6 +36,7 @@ const KNOWN_KEYS: &[&str] = &[
     "MAXMIND_LICENSE_KEY",
     "MAXMIND_EDITIONS",
     "MAXMIND_URL",
+    "TIME_ZONE",
 ];
 
 /// Loads the configuration from `env` (pass `std::env::vars()` in production).
@@ -128,6 +129,9 @@ fn apply_file(cfg: &mut Config, f: FileConfig, src: &str) -> Result<(), ConfigEr
     if let Some(v) = f.session_absolute_hours {
         cfg.session_absolute_hours = check_positive(v, "session_absolute_hours", src)?;
     }
+    if let Some(v) = f.time_zone {
+        cfg.time_zone = parse_time_zone(&v, "time_zone", src)?;
+    }
     Ok(())
 }
 
@@ -202,6 +206,9 @@ fn apply_env(cfg: &mut Config, env: &HashMap<String, String>, warnings: &mut Vec
         }
         cfg.maxmind_editions = editions;
     }
+    if let Some(Sourced(v, src)) = env_value(env, "TIME_ZONE")? {
+        cfg.time_zone = parse_time_zone(&v, "time_zone", &src)?;
+    }
     if let Some(Sourced(v, src)) = env_value(env, "MAXMIND_URL")? {
         let url = Url::parse(v.trim()).map_err(|e| invalid("maxmind_url", &src, e.to_string()))?;
         cfg.maxmind_url = url.to_string();
@@ -258,6 +265,10 @@ fn parse_log_format(v: &str, key: &str, src: &str) -> Result<LogFormat, ConfigEr
         "json" => Ok(LogFormat::Json),
         _ => Err(invalid(key, src, format!("'{v}' must be 'text' or 'json'"))),
     }
+}
+
+fn parse_time_zone(v: &str, key: &str, src: &str) -> Result<chrono_tz::Tz, ConfigError> {
+    crate::time_zone::parse(v).map_err(|reason| invalid(key, src, reason))
 }
 
 fn parse_u32(v: &str, key: &str, src: &str) -> Result<u32, ConfigError> {

@@ -164,3 +164,18 @@ fn ingestion_numbers_are_range_checked_and_maxmind_needs_both_credentials() {
         assert!(err.to_string().contains(&key["SIGHTLINE_".len()..].to_ascii_lowercase()), "{key}: {err}");
     }
 }
+
+#[test]
+fn the_time_zone_defaults_to_utc_and_is_an_iana_name_from_the_file_or_the_environment() {
+    let dir = data_dir_with_toml("time_zone = \"Europe/Stockholm\"\n");
+    let data = dir.path().to_str().expect("utf8");
+    let (cfg, _) = load(env(&[("SIGHTLINE_DATA_DIR", data)])).expect("loads");
+    assert_eq!(cfg.time_zone, chrono_tz::Europe::Stockholm);
+    assert_eq!(cfg.redacted_summary()["time_zone"], "Europe/Stockholm");
+    let (cfg, _) =
+        load(env(&[("SIGHTLINE_DATA_DIR", data), ("SIGHTLINE_TIME_ZONE", "america/new_york")])).expect("loads");
+    assert_eq!(cfg.time_zone, chrono_tz::America::New_York, "env beats file, any letter case");
+    assert_eq!(Config::default().time_zone, chrono_tz::Tz::UTC);
+    let err = load(env(&[("SIGHTLINE_DATA_DIR", data), ("SIGHTLINE_TIME_ZONE", "Mars/Olympus")])).expect_err("refused");
+    assert!(err.to_string().contains("time_zone (SIGHTLINE_TIME_ZONE)"), "{err}");
+}

@@ -35,6 +35,22 @@ pub async fn judge(ctx: &AppContext, stream: &NowPlaying, now: DateTime<Utc>) ->
     if rules.iter().all(|r| !r.enabled) {
         return Ok(0);
     }
+    let context = context_for(ctx, stream, now).await?;
+    let (server, user) = (stream.server.id, context.session.user_id.clone());
+    let snoozed = ctx.store.snoozed_rules(server, &user, now).await?;
+    let violations: Vec<_> =
+        evaluate(&rules, &context, now).into_iter().filter(|v| !snoozed.contains(&v.rule_id)).collect();
+    let n = violations.len();
+    for violation in violations {
+        record(ctx, &violation, now).await?;
+    }
+    Ok(n)
+}
+
+/// What the rules see when they judge `stream`: the account's other live streams (the board), its
+/// plays of the last 24 h, the devices and countries it used before, and its settings. Shared with
+/// `enforce`, which judges a stream again before stopping it.
+pub async fn context_for(ctx: &AppContext, stream: &NowPlaying, now: DateTime<Utc>) -> Result<EvalContext, StoreError> {
     let session = sessions::from_now_playing(stream);
     let (server, user) = (stream.server.id, session.user_id.clone());
     let active = ctx.ingest.board.streams_of(server, &user).iter().map(sessions::from_now_playing).collect();
@@ -48,21 +64,14 @@ pub async fn judge(ctx: &AppContext, stream: &NowPlaying, now: DateTime<Utc>) ->
         .collect();
     let (known_devices, known_countries) = ctx.store.account_known(server, &user, stream.started_at).await?;
     let settings = ctx.store.account_settings(server, &user).await?.unwrap_or_default();
-    let context = EvalContext { session, active, recent, known_devices, known_countries, settings };
-    let snoozed = ctx.store.snoozed_rules(server, &user, now).await?;
-    let violations: Vec<_> =
-        evaluate(&rules, &context, now).into_iter().filter(|v| !snoozed.contains(&v.rule_id)).collect();
-    let n = violations.len();
-    for violation in violations {
-        record(ctx, &violation, now).await?;
-    }
-    Ok(n)
+    Ok(EvalContext { session, active, recent, known_devices, known_countries, settings })
 }
 
 /// Records one violation as an incident (opening or updating it), lowers the account's trust when it
 /// opens, and announces it on the live channel.
 async fn record(ctx: &AppContext, violation: &Violation, now: DateTime<Utc>) -> Result<(), StoreError> {
     let (incident, opened) = ctx.store.record_violation(violation, now).await?;
+    crate::notify::produce::incident(ctx, &incident, violation, opened, now).await;
     if opened {
         tracing::info!(incident = incident.id, rule = %violation.rule_name, "{}", violation.summary);
         // A failed trust update must not stop the other violations from being recorded.
@@ -70,6 +79,7 @@ async fn record(ctx: &AppContext, violation: &Violation, now: DateTime<Utc>) -> 
             tracing::error!(error.message = %e, error.cause_chain = ?e, incident = incident.id, "cannot lower the account's trust");
         }
     }
+    crate::enforce::on_incident(ctx, &incident, violation, opened, now).await;
     ctx.hub.publish(LiveEvent::Incident {
         id: incident.id,
         opened,

@@ -40,6 +40,12 @@ impl Board {
             .unwrap_or_default()
     }
 
+    /// One active stream by its server and play id.
+    #[must_use]
+    pub fn stream(&self, server: ServerId, play: &str) -> Option<NowPlaying> {
+        self.read().plays.get(&server).and_then(|m| m.get(play)).cloned()
+    }
+
     /// The number of active streams on one server.
     #[must_use]
     pub fn streams_on(&self, server: ServerId) -> usize {

@@ -84,6 +84,7 @@ mod tests {
                 quality: StreamQuality::default(),
                 decision: PlaybackDecision::new(None, None, None, false),
                 bandwidth_kbps: None,
+                control: None,
             },
             poster_url: None,
             geo: None,

@@ -102,6 +102,7 @@ impl Pipeline {
                     self.published.remove(play);
                     self.places.remove(play);
                     self.ctx.hub.publish(LiveEvent::Stopped { server: self.server.id, play: play.to_string() });
+                    crate::notify::produce::stream_stopped(&self.ctx, &self.server, session, summary, now).await;
                 }
                 TrackerEvent::Progress { play, .. } => {
                     let due = self.published.get(play).is_none_or(|at| now - *at >= REPUBLISH_EVERY);
@@ -152,6 +153,9 @@ impl Pipeline {
         }
         for play in self.tracker.active_plays().iter().filter(|p| to_judge.contains(&p.id)) {
             let view = self.now_playing(play);
+            if events.iter().any(|e| matches!(e, TrackerEvent::Started { play: p, .. } if *p == play.id)) {
+                crate::notify::produce::stream_started(&self.ctx, &view, now).await;
+            }
             if let Err(e) = crate::detect::judge(&self.ctx, &view, now).await {
                 tracing::error!(server = %self.server.name, error = %e, "could not run the detection rules");
             }
@@ -204,6 +208,14 @@ impl Pipeline {
     ) {
         let changed = self.health.status != status || self.health.code != code || self.health.feed != feed;
         if self.health.status != status {
+            crate::notify::produce::server_health(
+                &self.ctx,
+                &self.server,
+                &self.health,
+                status,
+                reason.as_deref(),
+                now,
+            );
             self.health.since = now;
             match status {
                 ServerStatus::Up => tracing::info!(server = %self.server.name, feed = ?feed, "media server is up"),

@@ -2,7 +2,9 @@
 //! implementations (`plex/client.rs`, `jellyfin_like/client.rs`), the pure parsers that turn
 //! "current sessions" payloads into `sightline_domain::media::MediaSession`, the URL policy for
 //! media-server addresses, and `MediaHttp`, the locked-down HTTP client the adapters share.
+//! `control.rs` holds what stopping a stream or messaging its viewer can come to.
 
+pub mod control;
 pub mod feed;
 pub mod http;
 pub mod jellyfin_like;

@@ -3,6 +3,7 @@
 //! builds the right adapter. No HTTP or parsing here; the adapters compose `MediaHttp` and parsers.
 
 use super::ParseError;
+use super::control::{MessageResult, StopResult};
 use super::feed::Feed;
 use super::http::{BuildError, BytesReply, HttpError, HttpReply};
 use super::jellyfin_like::client::JellyfinLike;
@@ -10,7 +11,7 @@ use super::plex::client::Plex;
 use super::url_policy::{UrlPolicyError, check_media_url};
 use crate::secret::SecretString;
 use async_trait::async_trait;
-use sightline_domain::media::{MediaSession, ServerKind};
+use sightline_domain::media::{MediaSession, ServerKind, SessionControl};
 use std::sync::Arc;
 use thiserror::Error;
 
@@ -36,6 +37,13 @@ pub trait MediaServer: Send + Sync {
 
     /// An image from the server, by a path a session reported (`MediaItem::poster`).
     async fn image(&self, path: &str) -> Result<BytesReply, MediaError>;
+
+    /// Stops a playback, showing `message` to its viewer first where the client can (Plex shows it
+    /// as the reason). Sends nothing when the client cannot be stopped (`StopResult::Refused`).
+    async fn stop_stream(&self, target: &SessionControl, message: Option<&str>) -> Result<StopResult, MediaError>;
+
+    /// Shows `text` to a playback's viewer without stopping it (Jellyfin and Emby only).
+    async fn send_message(&self, target: &SessionControl, text: &str) -> Result<MessageResult, MediaError>;
 }
 
 /// A media-server account as a server lists it (`/Users`, `/accounts`, plex.tv).

@@ -4,11 +4,14 @@
 //! implementation can be added beside it without touching callers. No SQL lives outside
 //! this module.
 
+pub mod actions;
 pub mod detection_admin;
 mod error;
 pub mod history;
 pub mod insight;
 mod model;
+pub mod notify;
+pub mod people;
 pub mod sqlite;
 pub mod stats;
 
@@ -213,6 +216,9 @@ pub trait Store:
     + AccountSettingStore
     + TrustStore
     + StatsStore
+    + people::PeopleStore
+    + notify::NotifyStore
+    + actions::ActionStore
 {
     /// A cheap query proving the database answers (for `/healthz`).
     async fn ping(&self) -> Result<(), StoreError>;

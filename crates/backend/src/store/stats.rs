@@ -1,30 +1,64 @@
-//! `StatsStore`: the read side of the statistics rollups (`stats_hourly`, `stats_titles`,
-//! `stats_slots`, kept by triggers on `plays`). Totals come back per UTC hour and per 15-minute
-//! slot so the caller can fold them into any owner's local days; nothing here scans `plays`.
+//! `StatsStore`: the read side of the statistics rollups (`stats_hours`, `stats_totals`, kept by
+//! triggers on `plays`). The caller says how its period is made up (stretches of constant UTC
+//! offset for the charts over time, signed pieces for the totals, see `stats::plan`); the store
+//! returns totals per local date and local hour of day and the period's lists. Only the partial UTC
+//! days at a period's edges are read from `plays`.
 
 use super::StoreError;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sightline_domain::ServerId;
-use sightline_domain::stats::{CountRow, HourTotal, SlotTotal, TitleRow, UserRow};
+use sightline_domain::stats::{CountRow, DayStats, HourCount, TitleRow, UserRow};
 
-/// Which rolled-up plays to read: those that started in `[from, to)` (hours and slots whose start
-/// lies in it), of one server or all.
+/// `[from_ms, to_ms)` (UTC milliseconds) during which the owner's zone is `offset_minutes` east of
+/// UTC (a multiple of 15). Local dates and hours in it are UTC time plus that offset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct StatsFilter {
-    /// `None`: from the first play.
-    pub from: Option<DateTime<Utc>>,
-    pub to: DateTime<Utc>,
-    pub server: Option<ServerId>,
+pub struct Stretch {
+    pub from_ms: i64,
+    pub to_ms: i64,
+    pub offset_minutes: i32,
 }
 
-/// The rollups of a period; lists are ordered by plays, then watch time, then label.
+/// Which plays a [`Piece`] covers, by when they started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Span {
+    /// `[from_ms, to_ms)`, read from the plays themselves.
+    Plays { from_ms: i64, to_ms: i64 },
+    /// UTC days `[from, to)`, counted from the epoch.
+    Days { from: i64, to: i64 },
+    /// UTC months `[from, to)`, counted from January 1970.
+    Months { from: i64, to: i64 },
+    /// Every play.
+    AllTime,
+}
+
+/// A span whose totals are added (`sign` 1) or taken out (-1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Piece {
+    pub span: Span,
+    pub sign: i64,
+}
+
+/// What to read for one statistics page.
+#[derive(Debug, Clone, Copy)]
+pub struct StatsRequest<'a> {
+    /// `None`: all servers.
+    pub server: Option<ServerId>,
+    /// The period for the charts over time, in stretches of constant offset.
+    pub stretches: &'a [Stretch],
+    /// The same period for the totals.
+    pub pieces: &'a [Piece],
+    /// How many movies and shows to list.
+    pub top: u32,
+}
+
+/// A period's figures; lists are ordered by plays, then watch time, then label.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StatsRollup {
-    /// Hours with plays, oldest first.
-    pub hours: Vec<HourTotal>,
-    /// Slots with streams (summed over the servers), oldest first.
-    pub slots: Vec<SlotTotal>,
+    /// Totals per local date, oldest first; dates without plays or streams may be missing.
+    pub days: Vec<DayStats>,
+    /// Plays and watch time per local hour of day; an hour may come once per stretch.
+    pub hours: Vec<HourCount>,
     pub platforms: Vec<CountRow>,
     pub products: Vec<CountRow>,
     pub decisions: Vec<CountRow>,
@@ -39,7 +73,9 @@ pub struct StatsRollup {
 /// The statistics rollups.
 #[async_trait]
 pub trait StatsStore: Send + Sync {
-    /// Everything the Statistics page needs for `filter`, read in one snapshot; `top` bounds the
-    /// movie and show lists.
-    async fn stats_rollup(&self, filter: &StatsFilter, top: u32) -> Result<StatsRollup, StoreError>;
+    /// When the first counted play started (to a quarter of an hour), of one server or all.
+    async fn stats_first_play(&self, server: Option<ServerId>) -> Result<Option<DateTime<Utc>>, StoreError>;
+
+    /// Everything the Statistics page needs for `request`, read in one snapshot.
+    async fn stats_rollup(&self, request: &StatsRequest<'_>) -> Result<StatsRollup, StoreError>;
 }

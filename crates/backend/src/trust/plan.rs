@@ -18,6 +18,8 @@ pub struct OpenedIncident<'a> {
     pub id: i64,
     pub rule_name: &'a str,
     pub severity: Severity,
+    /// The rule's own penalty (`RuleActions::trust_penalty`), instead of the policy's for the severity.
+    pub penalty: Option<u8>,
 }
 
 /// An account never scored: the policy's start, incident-free from `now`.
@@ -68,7 +70,10 @@ pub fn incident_plan(
     now: DateTime<Utc>,
 ) -> TrustPlan {
     let (state, recovered) = recovery(policy, stored.unwrap_or_else(|| fresh(policy, now)), now);
-    let after = apply_incident(policy, state.score, incident.severity);
+    let after = match incident.penalty {
+        Some(points) => state.score.min(MAX_SCORE).saturating_sub(points),
+        None => apply_incident(policy, state.score, incident.severity),
+    };
     let reason = format!(
         "Incident #{} opened: {} ({}), \u{2212}{}",
         incident.id,
@@ -134,7 +139,7 @@ mod tests {
     }
 
     fn incident(id: i64, severity: Severity) -> OpenedIncident<'static> {
-        OpenedIncident { id, rule_name: "Simultaneous locations", severity }
+        OpenedIncident { id, rule_name: "Simultaneous locations", severity, penalty: None }
     }
 
     #[test]
@@ -147,6 +152,18 @@ mod tests {
         assert_eq!(row.reason, "Incident #12 opened: Simultaneous locations (high), \u{2212}20");
         assert_eq!((row.score_before, row.score_after, row.incident_id), (100, 80, Some(12)));
         assert_eq!((row.kind, row.actor.as_str()), (TrustChangeKind::Incident, DETECTION_ACTOR));
+    }
+
+    #[test]
+    fn a_rule_s_own_penalty_replaces_the_severity_s() {
+        let policy = TrustPolicy::default();
+        let own = OpenedIncident { penalty: Some(7), ..incident(4, Severity::Critical) };
+        let plan = incident_plan(&policy, None, own, t(0));
+        assert_eq!(plan.state.score, 93, "7, not the critical 40");
+        assert!(plan.changes[0].reason.ends_with("(critical), \u{2212}7"), "{}", plan.changes[0].reason);
+        let free = OpenedIncident { penalty: Some(0), ..incident(5, Severity::High) };
+        let plan = incident_plan(&policy, Some(TrustState { score: 60, clean_since: t(0) }), free, t(1));
+        assert_eq!(plan.state, TrustState { score: 60, clean_since: t(1) }, "no points lost; the stretch restarts");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! accuracy radii are subtracted, same address / /24 / /64 / ASN + city is one place, and private, CGNAT
 //! and relay addresses are never located (see the parameter docs in `params.rs` for each number).
 
+use super::actions::RuleActions;
 use super::model::{Exceptions, Rule, RuleId, Scope, Severity};
 use super::params::{
     ConcurrentParams, ConcurrentTranscodesParams, GeoRestrictionParams, InactivityParams, NewCountryParams,
@@ -18,6 +19,7 @@ fn rule(id: &str, name: &str, kind: RuleKind, severity: Severity, enabled: bool,
         scope: Scope::All,
         enabled,
         exceptions: Exceptions { household_networks: household, ..Exceptions::default() },
+        actions: RuleActions::default(),
     }
 }
 

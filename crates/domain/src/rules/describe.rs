@@ -1,5 +1,5 @@
 //! Plain-language previews of rules for the rules page: "flag when one account streams from two places
-//! more than 100 km apart at the same time", plus the scope and exceptions.
+//! more than 100 km apart at the same time", plus the scope, exceptions and actions.
 
 use super::evidence::fmt_int;
 use super::model::{Rule, Scope};
@@ -69,7 +69,7 @@ pub fn describe_kind(kind: &RuleKind) -> String {
     }
 }
 
-/// The whole rule in one sentence: what it flags, where, and whom it leaves alone.
+/// The whole rule in one sentence: what it flags, where, whom it leaves alone, and what it then does.
 #[must_use]
 pub fn describe(rule: &Rule) -> String {
     let mut s = describe_kind(&rule.kind);
@@ -92,6 +92,10 @@ pub fn describe(rule: &Rule) -> String {
     if !except.is_empty() {
         s.push_str(", except ");
         s.push_str(&except.join(", "));
+    }
+    if let Some(actions) = rule.actions.describe() {
+        s.push_str("; ");
+        s.push_str(&actions);
     }
     if !rule.enabled {
         s.push_str(" (disabled)");

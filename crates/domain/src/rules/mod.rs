@@ -12,6 +12,7 @@
 //! - The other sessions are de-duplicated by (server, session key) and sorted, so their order never matters.
 
 mod account;
+mod actions;
 mod concurrent;
 mod context;
 mod defaults;
@@ -37,6 +38,9 @@ mod tests;
 
 use chrono::{DateTime, Utc};
 
+pub use actions::{
+    MAX_COOLDOWN_SECS, MAX_MESSAGE_CHARS, MAX_STOP_DELAY_SECS, RuleActions, StopAction, fmt_secs, message_problem,
+};
 pub use context::{AccountActivity, AddressClass, EvalContext, Location, RuleSession, UserSettings};
 pub use defaults::default_rules;
 pub use describe::{describe, describe_kind};

@@ -1,10 +1,11 @@
-//! What a rule is: its id, name, kind with parameters, severity, scope, exceptions and switch.
+//! What a rule is: its id, name, kind with parameters, severity, scope, exceptions, actions and switch.
 
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::net::IpAddr;
 
+use super::actions::RuleActions;
 use super::params::RuleKind;
 use crate::ids::ServerId;
 
@@ -112,6 +113,9 @@ pub struct Rule {
     pub enabled: bool,
     #[serde(default)]
     pub exceptions: Exceptions,
+    /// What happens besides the incident (notifications, trust, message, stop).
+    #[serde(default)]
+    pub actions: RuleActions,
 }
 
 impl Rule {

@@ -10,6 +10,7 @@ use crate::ids::ServerId;
 use crate::media::{PlaybackState, StreamDecision, VideoResolution};
 
 mod account;
+mod actions;
 mod concurrent;
 mod describe;
 mod engine;
@@ -213,6 +214,7 @@ pub(super) fn rule(kind: RuleKind) -> Rule {
         scope: Scope::All,
         enabled: true,
         exceptions: Exceptions::default(),
+        actions: RuleActions::default(),
     }
 }
 

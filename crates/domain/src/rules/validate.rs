@@ -40,6 +40,10 @@ pub enum Problem {
     Duplicate,
     #[error("may contain only letters, digits, '-', '_' and '.'")]
     Characters,
+    #[error("must be at most {max} characters")]
+    TooLong { max: u32 },
+    #[error("must not contain control characters")]
+    Control,
 }
 
 impl Problem {
@@ -56,6 +60,8 @@ impl Problem {
             Self::InvalidCountry => "invalid_country",
             Self::Duplicate => "duplicate",
             Self::Characters => "characters",
+            Self::TooLong { .. } => "too_long",
+            Self::Control => "control_characters",
         }
     }
 }
@@ -179,6 +185,7 @@ impl Rule {
         if self.exceptions.users.len() > MAX_EXCEPTED_USERS {
             out.push(err("exceptions.users", Problem::TooMany { max: MAX_EXCEPTED_USERS as u32 }));
         }
+        out.extend(self.actions.problems());
         out
     }
 

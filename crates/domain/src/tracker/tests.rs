@@ -61,6 +61,7 @@ fn play(key: &str, user: &str, item: &str) -> MediaSession {
             false,
         ),
         bandwidth_kbps: None,
+        control: None,
     }
 }
 

@@ -48,12 +48,25 @@ pub fn message_id(n: u64) -> String {
     format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..])
 }
 
+/// What a client says it can be told to do, as web and TV clients list it.
+const SUPPORTED_COMMANDS: [&str; 8] = [
+    "DisplayMessage",
+    "SetVolume",
+    "Mute",
+    "Unmute",
+    "SetAudioStreamIndex",
+    "SetSubtitleStreamIndex",
+    "DisplayContent",
+    "PlayState",
+];
+
 fn common(
     shared: &ServerShared,
     id: &str,
     user: &SimUser,
     device: &Device,
     device_id: &str,
+    remote_control: bool,
     now: DateTime<Utc>,
 ) -> Map<String, Value> {
     let mut m = Map::new();
@@ -70,12 +83,14 @@ fn common(
     m.insert("ApplicationVersion".into(), json!(device.version));
     m.insert("LastActivityDate".into(), json!(date(now)));
     m.insert("ServerId".into(), json!(shared.machine_id));
-    m.insert("SupportsRemoteControl".into(), json!(true));
+    m.insert("SupportsRemoteControl".into(), json!(remote_control));
     m.insert("PlayableMediaTypes".into(), json!(["Audio", "Video"]));
+    let commands: &[&str] = if remote_control { &SUPPORTED_COMMANDS } else { &[] };
+    m.insert("SupportedCommands".into(), json!(commands));
     match shared.kind {
         ServerKind::Jellyfin => {
             m.insert("IsActive".into(), json!(true));
-            m.insert("SupportsMediaControl".into(), json!(true));
+            m.insert("SupportsMediaControl".into(), json!(remote_control));
             m.insert("HasCustomDeviceName".into(), json!(false));
         }
         _ => {
@@ -86,7 +101,7 @@ fn common(
 }
 
 fn playing(shared: &ServerShared, s: &Session, now: DateTime<Utc>) -> Value {
-    let mut m = common(shared, &s.key, &s.user, &s.device, &s.device_id, now);
+    let mut m = common(shared, &s.key, &s.user, &s.device, &s.device_id, s.remote_control, now);
     m.insert("RemoteEndPoint".into(), json!(s.ip.to_string()));
     if shared.kind == ServerKind::Jellyfin {
         m.insert("LastPlaybackCheckIn".into(), json!(date(now)));
@@ -271,7 +286,7 @@ fn idle_clients(shared: &ServerShared, now: DateTime<Utc>) -> Vec<Value> {
         .filter_map(|(user, preset)| Some((user?, Device::preset(preset)?)))
         .map(|(user, device)| {
             let seed = ids::hash(&user.name) ^ ids::hash(&device.name) ^ ids::hash(&shared.machine_id);
-            let mut m = common(shared, &ids::hex32(seed), user, &device, &ids::alnum(seed, 24), now);
+            let mut m = common(shared, &ids::hex32(seed), user, &device, &ids::alnum(seed, 24), true, now);
             m.insert("RemoteEndPoint".into(), json!("192.168.1.99"));
             let mut play_state =
                 json!({ "CanSeek": false, "IsPaused": false, "IsMuted": false, "RepeatMode": "RepeatNone" });

@@ -90,7 +90,8 @@ async fn recorded(shared: &ServerShared, request: Request) -> Bytes {
 }
 
 /// `POST /Sessions/{id}/Playing/{command}`: `Stop` ends the session; `Pause`, `Unpause` and
-/// `PlayPause` change its state; every call is recorded. 204 like both servers, 404 for an unknown session.
+/// `PlayPause` change its state; every call is recorded. 204 (Emby: 200), 404 for an unknown
+/// session; a client without remote control is left as it is, with the same success answer.
 pub async fn playing_command(
     State(shared): State<Arc<ServerShared>>,
     Path((id, command)): Path<(String, String)>,
@@ -98,6 +99,12 @@ pub async fn playing_command(
 ) -> Response {
     recorded(&shared, request).await;
     let key = SessionRef(id);
+    // The real servers pass commands on to the client's connection; a client without remote control
+    // has none, so the command is accepted and nothing happens.
+    let controllable = shared.sessions().iter().find(|s| s.key == key.0).map(|s| s.remote_control);
+    if controllable == Some(false) {
+        return done(shared.kind);
+    }
     let found = match command.as_str() {
         "Stop" => shared.remove(&key).is_some(),
         "Pause" => shared.update(&key, |s| s.state = PlayState::Paused).is_some(),
@@ -109,7 +116,15 @@ pub async fn playing_command(
             .is_some(),
         _ => shared.sessions().iter().any(|s| s.key == key.0),
     };
-    if found { StatusCode::NO_CONTENT.into_response() } else { StatusCode::NOT_FOUND.into_response() }
+    if found { done(shared.kind) } else { StatusCode::NOT_FOUND.into_response() }
+}
+
+/// A command's success: Jellyfin documents 204, Emby an empty 200.
+fn done(kind: ServerKind) -> Response {
+    match kind {
+        ServerKind::Emby => StatusCode::OK.into_response(),
+        _ => StatusCode::NO_CONTENT.into_response(),
+    }
 }
 
 /// `POST /Sessions/{id}/Message`: Jellyfin takes a JSON `MessageCommand` body with a required
@@ -127,7 +142,7 @@ pub async fn message(State(shared): State<Arc<ServerShared>>, Path(id): Path<Str
             .is_some(),
         _ => query_param(query.as_deref(), "Text").is_some(),
     };
-    if has_text { StatusCode::NO_CONTENT.into_response() } else { StatusCode::BAD_REQUEST.into_response() }
+    if has_text { done(shared.kind) } else { StatusCode::BAD_REQUEST.into_response() }
 }
 
 /// `GET /Items/{id}/Images/Primary` and `GET /Users/{id}/Images/Primary`. Both servers serve

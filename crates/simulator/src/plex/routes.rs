@@ -55,8 +55,9 @@ pub async fn sessions(State(shared): State<Arc<ServerShared>>, headers: HeaderMa
     reply(&headers, &element::sessions_container(&shared, &sessions))
 }
 
-/// `GET|POST /status/sessions/terminate?sessionId=…&reason=…`: recorded; ends the session.
-/// 403 with an empty `sessionId` (as the LukeHagar spec documents), 404 for an unknown one.
+/// `GET|POST /status/sessions/terminate?sessionId=…&reason=…`: recorded; ends the session with
+/// an empty 200. 401 without Plex Pass and 403 with an empty `sessionId` (as the LukeHagar spec
+/// documents), 404 for an unknown one.
 pub async fn terminate(State(shared): State<Arc<ServerShared>>, method: Method, request: Request) -> Response {
     let query = request.uri().query().unwrap_or_default().to_owned();
     let path = request.uri().path().to_owned();
@@ -67,6 +68,9 @@ pub async fn terminate(State(shared): State<Arc<ServerShared>>, method: Method, 
         query: query.clone(),
         body: String::from_utf8_lossy(&body).into_owned(),
     });
+    if !shared.can_kick() {
+        return StatusCode::UNAUTHORIZED.into_response();
+    }
     let Some(id) = query_param(Some(&query), "sessionId").filter(|id| !id.is_empty()) else {
         return StatusCode::FORBIDDEN.into_response();
     };

@@ -1,17 +1,18 @@
-//! `JellyfinLike`, the `MediaServer` adapter for Jellyfin and Emby: the auth header each expects
-//! and the two endpoints Sightline reads. HTTP itself is `MediaHttp`'s; `/Sessions` is read by
-//! `parser.rs`.
+//! `JellyfinLike`, the `MediaServer` adapter for Jellyfin and Emby: the auth header each expects,
+//! the endpoints Sightline reads, and the message and stop commands sent to a remote-controllable
+//! client. HTTP itself is `MediaHttp`'s; `/Sessions` is read by `parser.rs`.
 
 use super::socket::SessionSocket;
 use super::{parse_sessions, parse_users};
+use crate::media::control::{MESSAGE_HEADER, MESSAGE_TIMEOUT_MS, MessageResult, Refusal, StopResult, path_id};
 use crate::media::feed::Feed;
-use crate::media::http::{BytesReply, HttpReply, MediaHttp};
+use crate::media::http::{BytesReply, HttpError, HttpReply, MediaHttp};
 use crate::media::server::{AccountInfo, MediaError, MediaServer, ServerIdentity, mime, unexpected};
 use crate::media::{ParseError, check_size, json_error};
 use crate::secret::SecretString;
 use async_trait::async_trait;
-use serde_json::Value;
-use sightline_domain::media::{MediaSession, ServerKind};
+use serde_json::{Value, json};
+use sightline_domain::media::{MediaSession, ServerKind, SessionControl};
 use url::Url;
 
 /// A Jellyfin or Emby server reached with an administrator's API key or access token.
@@ -87,6 +88,67 @@ impl MediaServer for JellyfinLike {
 
     async fn image(&self, path: &str) -> Result<BytesReply, MediaError> {
         Ok(self.http.send_bytes(reqwest::Method::GET, path, &[], None, crate::media::MAX_IMAGE_BYTES).await?)
+    }
+
+    /// The message first (when there is one and the client shows messages), then
+    /// `POST /Sessions/{Id}/Playing/Stop`. A client without remote control is sent nothing: both
+    /// servers would answer 204 and the stream would play on.
+    async fn stop_stream(&self, target: &SessionControl, message: Option<&str>) -> Result<StopResult, MediaError> {
+        let Some(id) = path_id(target) else {
+            return Ok(StopResult::Refused(Refusal::NoSessionId));
+        };
+        if !target.remote_control {
+            return Ok(StopResult::Refused(Refusal::NoRemoteControl));
+        }
+        let mut message_shown = false;
+        if let Some(text) = message.filter(|_| target.messages) {
+            match self.message(id, text).await {
+                Ok(()) => message_shown = true,
+                Err(HttpError::Status(404)) => return Ok(StopResult::AlreadyEnded),
+                // The stop matters more than its explanation.
+                Err(e) => tracing::warn!(error = %e, "the message before a stop was not delivered"),
+            }
+        }
+        // Emby's schema requires a `PlaystateRequest` body; Jellyfin takes the command from the path only.
+        let body = (self.kind == ServerKind::Emby).then(|| json!({ "Command": "Stop" }));
+        match self.http.post(&format!("/Sessions/{id}/Playing/Stop"), &[], body.as_ref()).await {
+            Ok(_) => Ok(StopResult::Stopped { message_shown }),
+            Err(HttpError::Status(404)) => Ok(StopResult::AlreadyEnded),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn send_message(&self, target: &SessionControl, text: &str) -> Result<MessageResult, MediaError> {
+        let Some(id) = path_id(target) else {
+            return Ok(MessageResult::Refused(Refusal::NoSessionId));
+        };
+        if !target.messages {
+            return Ok(MessageResult::Refused(Refusal::NoMessages));
+        }
+        match self.message(id, text).await {
+            Ok(()) => Ok(MessageResult::Shown),
+            Err(HttpError::Status(404)) => Ok(MessageResult::AlreadyEnded),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+impl JellyfinLike {
+    /// `POST /Sessions/{id}/Message`: Jellyfin takes a JSON `MessageCommand`, Emby query parameters.
+    async fn message(&self, id: &str, text: &str) -> Result<(), HttpError> {
+        let path = format!("/Sessions/{id}/Message");
+        let timeout = MESSAGE_TIMEOUT_MS.to_string();
+        match self.kind {
+            ServerKind::Emby => {
+                let query = [("Text", text), ("Header", MESSAGE_HEADER), ("TimeoutMs", timeout.as_str())];
+                self.http.post(&path, &query, None).await?;
+            }
+            _ => {
+                let body = json!({ "Header": MESSAGE_HEADER, "Text": text, "TimeoutMs": MESSAGE_TIMEOUT_MS });
+                self.http.post(&path, &[], Some(&body)).await?;
+            }
+        }
+        Ok(())
     }
 }
 

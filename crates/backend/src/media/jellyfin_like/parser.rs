@@ -7,8 +7,8 @@ use crate::media::{ParseError, check_size, json_error, parse_ip};
 use serde::Deserialize;
 use serde_json::Value;
 use sightline_domain::media::{
-    MediaItem, MediaSession, MediaType, PlaybackDecision, PlaybackState, ServerKind, SessionPlayer, SessionUser,
-    StreamDecision, StreamQuality, VideoResolution, clamp_position,
+    MediaItem, MediaSession, MediaType, PlaybackDecision, PlaybackState, ServerKind, SessionControl, SessionPlayer,
+    SessionUser, StreamDecision, StreamQuality, VideoResolution, clamp_position,
 };
 
 /// Positions and runtimes are in ticks of 100 ns.
@@ -106,6 +106,29 @@ struct SessionInfo {
     now_playing_item: Option<BaseItem>,
     play_state: Option<PlayState>,
     transcoding_info: Option<TranscodingInfo>,
+    /// Jellyfin only: the client obeys playstate commands (what a stop needs).
+    supports_media_control: Option<bool>,
+    supports_remote_control: Option<bool>,
+    supported_commands: Option<Vec<String>>,
+}
+
+impl SessionInfo {
+    /// Whether the client obeys a stop: Jellyfin's `SupportsMediaControl`, else `SupportsRemoteControl`
+    /// (Emby's only flag); a server that sends neither is believed when it lists commands the client takes.
+    fn remote_control(&self) -> bool {
+        self.supports_media_control
+            .or(self.supports_remote_control)
+            .unwrap_or_else(|| self.supported_commands.as_ref().is_some_and(|c| !c.is_empty()))
+    }
+
+    /// Whether the client shows messages: `DisplayMessage` among its commands, or, when the server
+    /// lists none, whenever it obeys remote commands at all.
+    fn messages(&self) -> bool {
+        match &self.supported_commands {
+            Some(commands) => commands.iter().any(|c| c == "DisplayMessage"),
+            None => self.remote_control(),
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -191,6 +214,7 @@ fn sessions(infos: Vec<SessionInfo>, kind: ServerKind) -> Result<Vec<MediaSessio
 }
 
 fn session(info: SessionInfo, kind: ServerKind) -> Result<MediaSession, ParseError> {
+    let (remote_control, messages) = (info.remote_control(), info.messages());
     let item = info.now_playing_item.ok_or_else(|| shape("a session without NowPlayingItem"))?;
     let session_key = present(info.id).ok_or_else(|| shape("a playing session without Id"))?;
     let user_id = present(info.user_id).ok_or_else(|| shape("a playing session without UserId"))?;
@@ -207,7 +231,6 @@ fn session(info: SessionInfo, kind: ServerKind) -> Result<MediaSession, ParseErr
     let transcoding = info.transcoding_info.filter(|_| method != StreamDecision::DirectPlay);
     let streams = Streams::of(&item, &play_state);
     Ok(MediaSession {
-        session_key,
         upstream_session_id: None,
         user: SessionUser {
             id: user_id,
@@ -230,6 +253,8 @@ fn session(info: SessionInfo, kind: ServerKind) -> Result<MediaSession, ParseErr
         quality: streams.quality(transcoding.as_ref(), kind),
         decision: streams.decision(method, transcoding.as_ref(), kind),
         bandwidth_kbps: None,
+        control: Some(SessionControl { session_id: session_key.clone(), remote_control, messages }),
+        session_key,
     })
 }
 

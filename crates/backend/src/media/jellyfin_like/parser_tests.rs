@@ -129,6 +129,9 @@ fn a_jellyfin_gpu_transcode_of_an_hdr_episode_is_parsed_field_by_field() {
 
     assert_eq!(s.session_key, "a6f1c2d3e4b5a6978899aabbccddeeff");
     assert_eq!(s.upstream_session_id, None);
+    let control =
+        SessionControl { session_id: "a6f1c2d3e4b5a6978899aabbccddeeff".into(), remote_control: true, messages: true };
+    assert_eq!(s.control, Some(control), "SupportsMediaControl, and no command list that leaves messages out");
     assert_eq!(s.user.id, "3f2504e0-4f89-11d3-9a0c-0305e82c3301");
     assert_eq!(s.user.name, "alice");
     assert_eq!(s.user.thumb.as_deref(), Some("d7c02f11a99ba4b7381e86bb602596c1"));
@@ -251,6 +254,26 @@ fn an_emby_hardware_decoded_dolby_vision_transcode_is_parsed_field_by_field() {
     assert!(s.quality.hdr, "ExtendedVideoType DolbyVision");
     assert_eq!(s.decision.overall, StreamDecision::Transcode);
     assert!(s.decision.hw_transcode, "VideoDecoderIsHardware");
+    let control =
+        SessionControl { session_id: "e0b1c2d3a4f5e6d7c8b9a0f1e2d3c4b5".into(), remote_control: true, messages: true };
+    assert_eq!(s.control, Some(control), "SupportsRemoteControl and DisplayMessage");
+}
+
+#[test]
+fn remote_control_and_messages_follow_the_clients_flags_and_commands() {
+    let read = |flags: &str| {
+        let body = format!(r#"[{{"Id":"s1","UserId":"u1","NowPlayingItem":{{"Id":"i1"}}{flags}}}]"#);
+        let s = only(parse_sessions(&body, ServerKind::Jellyfin).expect("parses"));
+        let c = s.control.expect("a Jellyfin session can always be addressed");
+        assert_eq!(c.session_id, "s1");
+        (c.remote_control, c.messages)
+    };
+    assert_eq!(read(""), (false, false), "a client that claims nothing is not sent commands");
+    assert_eq!(read(r#","SupportsMediaControl":false,"SupportsRemoteControl":true"#), (false, false));
+    assert_eq!(read(r#","SupportsMediaControl":true,"SupportedCommands":["SetVolume"]"#), (true, false));
+    assert_eq!(read(r#","SupportsRemoteControl":true,"SupportedCommands":["DisplayMessage"]"#), (true, true));
+    assert_eq!(read(r#","SupportsRemoteControl":false,"SupportedCommands":[]"#), (false, false));
+    assert_eq!(read(r#","SupportedCommands":["DisplayMessage"]"#), (true, true), "old servers list commands only");
 }
 
 #[test]
@@ -296,6 +319,8 @@ fn the_2014_emby_wiki_session_fields_parse_when_its_item_is_read_as_playing() {
     assert_eq!(s.client_ip, v4(192, 168, 1, 4));
     assert_eq!(s.quality, StreamQuality::default());
     assert_eq!(s.decision.overall, StreamDecision::DirectPlay, "no PlayMethod and no TranscodingInfo");
+    let control = s.control.expect("addressable");
+    assert!(control.remote_control && control.messages, "it lists its commands, DisplayMessage among them");
 }
 
 #[test]

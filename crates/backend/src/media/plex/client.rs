@@ -1,11 +1,13 @@
 //! `Plex`, the `MediaServer` adapter for Plex Media Server: auth headers, which endpoint to ask,
-//! and which parser reads the answer (JSON or XML, chosen by the reply's Content-Type). HTTP
-//! itself is `MediaHttp`'s; the session payloads are read by `parser.rs`.
+//! which parser reads the answer (JSON or XML, chosen by the reply's Content-Type), and stopping a
+//! stream with `/status/sessions/terminate`. HTTP itself is `MediaHttp`'s; the session payloads
+//! are read by `parser.rs`.
 
 use super::events::PlexEvents;
 use super::{parse_accounts_json, parse_accounts_xml, parse_sessions_json, parse_sessions_xml};
+use crate::media::control::{MessageResult, Refusal, StopResult};
 use crate::media::feed::Feed;
-use crate::media::http::{BytesReply, HttpReply, MediaHttp, MediaHttpOptions};
+use crate::media::http::{BytesReply, HttpError, HttpReply, MediaHttp, MediaHttpOptions};
 use crate::media::server::{AccountInfo, MediaError, MediaServer, ServerIdentity, mime, unexpected};
 use crate::media::{ParseError, check_size, json_error};
 use crate::secret::SecretString;
@@ -14,7 +16,7 @@ use quick_xml::XmlVersion;
 use quick_xml::events::Event;
 use reqwest::header::{HeaderName, HeaderValue};
 use serde_json::Value;
-use sightline_domain::media::{MediaSession, ServerKind};
+use sightline_domain::media::{MediaSession, ServerKind, SessionControl};
 use std::collections::HashMap;
 use url::Url;
 
@@ -109,6 +111,30 @@ impl MediaServer for Plex {
 
     async fn image(&self, path: &str) -> Result<BytesReply, MediaError> {
         Ok(self.http.send_bytes(reqwest::Method::GET, path, &[], None, crate::media::MAX_IMAGE_BYTES).await?)
+    }
+
+    /// `POST /status/sessions/terminate?sessionId=<Session id>&reason=<message>` (the current spec's
+    /// method; Tautulli and python-plexapi send the same as GET). Plex answers 401 without Plex Pass
+    /// and 403 for an empty id; 404 means the stream is gone.
+    async fn stop_stream(&self, target: &SessionControl, message: Option<&str>) -> Result<StopResult, MediaError> {
+        if target.session_id.trim().is_empty() {
+            return Ok(StopResult::Refused(Refusal::NoSessionId));
+        }
+        let mut query = vec![("sessionId", target.session_id.as_str())];
+        if let Some(reason) = message {
+            query.push(("reason", reason));
+        }
+        match self.http.post("/status/sessions/terminate", &query, None).await {
+            Ok(_) => Ok(StopResult::Stopped { message_shown: message.is_some() }),
+            Err(HttpError::Unauthorized(401)) => Ok(StopResult::Refused(Refusal::PlexPassRequired)),
+            Err(HttpError::Unauthorized(_)) => Ok(StopResult::Refused(Refusal::NoSessionId)),
+            Err(HttpError::Status(404)) => Ok(StopResult::AlreadyEnded),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn send_message(&self, _target: &SessionControl, _text: &str) -> Result<MessageResult, MediaError> {
+        Ok(MessageResult::Refused(Refusal::PlexHasNoMessages))
     }
 }
 

@@ -10,8 +10,8 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
 use serde_json::{Map, Value};
 use sightline_domain::media::{
-    MediaItem, MediaSession, MediaType, PlaybackDecision, PlaybackState, SessionPlayer, SessionUser, StreamDecision,
-    StreamQuality, VideoResolution, clamp_position,
+    MediaItem, MediaSession, MediaType, PlaybackDecision, PlaybackState, SessionControl, SessionPlayer, SessionUser,
+    StreamDecision, StreamQuality, VideoResolution, clamp_position,
 };
 use std::str::FromStr;
 
@@ -305,9 +305,16 @@ fn session(item: &Node) -> Result<MediaSession, ParseError> {
         "wan" => Some(false),
         _ => None,
     });
+    let upstream_session_id = plex_session.and_then(|s| s.owned("id"));
+    // The server ends the stream itself, so any client can be stopped; the reason is its message.
+    let control = upstream_session_id.clone().map(|session_id| SessionControl {
+        session_id,
+        remote_control: true,
+        messages: false,
+    });
     Ok(MediaSession {
         session_key,
-        upstream_session_id: plex_session.and_then(|s| s.owned("id")),
+        upstream_session_id,
         user: SessionUser {
             id: user.required("id")?,
             name: user.owned("title").unwrap_or_default(),
@@ -324,6 +331,7 @@ fn session(item: &Node) -> Result<MediaSession, ParseError> {
         quality: streams.quality(),
         decision: streams.decision(),
         bandwidth_kbps: plex_session.and_then(|s| s.number("bandwidth")),
+        control,
     })
 }
 

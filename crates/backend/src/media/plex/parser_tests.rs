@@ -33,6 +33,8 @@ fn a_lan_movie_session_recorded_by_home_assistant_is_parsed_field_by_field() {
 
     assert_eq!(s.session_key, "1");
     assert_eq!(s.upstream_session_id.as_deref(), Some("session_id_1"));
+    let control = SessionControl { session_id: "session_id_1".into(), remote_control: true, messages: false };
+    assert_eq!(s.control, Some(control), "terminate takes the Session id, not the sessionKey");
     assert_eq!(s.user.id, "1");
     assert_eq!(s.user.name, "User 1");
     assert_eq!(s.user.thumb.as_deref(), Some("https://plex.tv/users/1234567890abcdef/avatar?c=11111"));
@@ -184,6 +186,7 @@ fn a_json_music_session_from_the_spec_example_is_parsed_field_by_field() {
 
     assert_eq!(s.session_key, "203");
     assert_eq!(s.upstream_session_id.as_deref(), Some("93h7e00ncblxncqw9lkfaoxi"));
+    assert_eq!(s.control.map(|c| c.session_id).as_deref(), Some("93h7e00ncblxncqw9lkfaoxi"));
     assert_eq!(s.user.id, "1");
     assert_eq!(s.user.name, "Blindkitty38");
     assert_eq!(s.media.media_type, MediaType::Track);
@@ -361,6 +364,7 @@ fn a_session_with_only_its_required_fields_parses_with_everything_else_absent() 
     assert_eq!(s.user.name, "");
     assert_eq!(s.user.thumb, None);
     assert_eq!(s.upstream_session_id, None);
+    assert_eq!(s.control, None, "without a Session id there is nothing to terminate");
     assert_eq!(s.media.media_type, MediaType::Other);
     assert_eq!(s.media.title, "");
     assert_eq!((s.media.year, s.media.duration_ms, s.position_ms), (None, None, None));

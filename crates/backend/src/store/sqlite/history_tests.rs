@@ -78,6 +78,7 @@ async fn write(s: &SqliteStore, server: ServerId, play: &P) {
             PlaybackDecision::new(None, None, None, false)
         },
         bandwidth_kbps: None,
+        control: None,
     };
     let active = ActivePlay {
         id: PlayId(play.id),

@@ -40,6 +40,7 @@ fn session(key: &str, user: &str) -> MediaSession {
         quality: StreamQuality::default(),
         decision: PlaybackDecision::new(None, None, None, false),
         bandwidth_kbps: None,
+        control: None,
     }
 }
 

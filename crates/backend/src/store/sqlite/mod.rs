@@ -3,6 +3,7 @@
 
 mod account_settings;
 mod accounts;
+mod actions;
 mod api_keys;
 mod audit;
 pub mod bench;
@@ -10,6 +11,8 @@ mod detection;
 mod history;
 mod insight;
 mod migrate;
+mod notify;
+mod people;
 mod plays;
 mod rules_admin;
 mod servers;

@@ -38,6 +38,7 @@ fn session(key: &str, user: &str, item: &str) -> MediaSession {
         quality: StreamQuality::default(),
         decision: PlaybackDecision::new(None, None, None, false),
         bandwidth_kbps: None,
+        control: None,
     }
 }
 

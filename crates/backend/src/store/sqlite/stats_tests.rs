@@ -1,77 +1,344 @@
-//! The statistics rollups on a real SQLite file: the triggers agree with a direct query over
-//! `plays` after starts, running upserts, stops and replayed stops; periods, servers and top lists.
+//! The statistics rollups on a real SQLite file: after random inserts, rewrites and deletes (through
+//! the ingestion write path and plain SQL) the rows the triggers keep equal a direct aggregation of
+//! `plays` written out here in Rust; the migration's backfill gives the same rows; running plays and
+//! replayed stops count once.
 
 use super::*;
+use crate::stats::test_rng::Rng;
 use crate::store::{PlayStore, PlayWrite};
-use chrono::{DateTime, Duration, Utc};
-use sightline_domain::ServerId;
+use chrono::{Datelike, Duration};
 use sightline_domain::media::{
     MediaItem, MediaSession, MediaType, PlaybackDecision, PlaybackState, SessionPlayer, SessionUser, StreamDecision,
     StreamQuality,
 };
 use sightline_domain::tracker::{ActivePlay, PlayId, PlaySummary, StopReason};
+use sqlx::{Row, SqlitePool};
+use std::path::Path;
 
 use super::super::test_fixture::{add_server, store, t0};
 
-/// What one fixture play is.
-struct Fixture {
-    id: u64,
-    user: &'static str,
-    media_type: MediaType,
-    title: &'static str,
-    show: Option<&'static str>,
-    platform: Option<&'static str>,
-    transcode: bool,
-    kbps: Option<u32>,
+/// Hours: (server, hour) → plays, ms, bits, streams per quarter. Totals: (server, dim, grain,
+/// bucket, key) → (plays, ms, bits), keys as `label/year` or the account id.
+type Hours = BTreeMap<(i64, i64), [i64; 16]>;
+type Totals = BTreeMap<(i64, i64, i64, i64, String), (i64, i64, i64)>;
+
+/// The columns of `plays` the rollups depend on.
+pub(super) type PlayRow = (
+    i64,
+    i64,
+    i64,
+    Option<i64>,
+    i64,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<i64>,
+);
+
+macro_rules! play_columns {
+    () => {
+        "server_id, account_id, started_at, ended_at, played_ms, bandwidth_kbps, platform, product, decision, \
+         media_type, title, grandparent_title, year"
+    };
 }
 
-fn session(f: &Fixture) -> MediaSession {
-    let decision = if f.transcode { StreamDecision::Transcode } else { StreamDecision::DirectPlay };
+fn month(ms: i64) -> i64 {
+    let d = DateTime::from_timestamp_millis(ms).expect("test value").date_naive();
+    (i64::from(d.year()) - 1970) * 12 + i64::from(d.month0())
+}
+
+/// What the rollups should hold, from the definitions rather than from the migration's SQL.
+fn expected(plays: &[PlayRow]) -> (Hours, Totals) {
+    let mut hours = Hours::new();
+    let mut totals = Totals::new();
+    for p in plays {
+        let (server, account, started, Some(ended), ms, kbps, platform, product, decision, media, title, show, year) =
+            p.clone()
+        else {
+            continue;
+        };
+        let bits = kbps.unwrap_or(0) * ms;
+        let first = started / 900_000;
+        let last = first + (191).min((started.max(ended - 1)) / 900_000 - first);
+        for s in [server, 0] {
+            let q = usize::try_from(first % 4).expect("test value");
+            let h = hours.entry((s, started / 3_600_000)).or_default();
+            h[q] += 1;
+            h[4 + q] += ms;
+            h[8 + q] += bits;
+            for slot in first..=last {
+                hours.entry((s, slot / 4)).or_default()[12 + usize::try_from(slot % 4).expect("test value")] += 1;
+            }
+            let mut keys = vec![
+                (1, format!("{}/0", platform.clone().unwrap_or_default())),
+                (2, format!("{}/0", product.clone().unwrap_or_default())),
+                (3, format!("{decision}/0")),
+                (4, format!("{media}/0")),
+                (7, account.to_string()),
+            ];
+            match media.as_str() {
+                "movie" => keys.push((5, format!("{title}/{}", year.unwrap_or(0)))),
+                "episode" => keys.push((6, format!("{}/0", show.clone().unwrap_or_else(|| title.clone())))),
+                _ => {}
+            }
+            for (dim, key) in keys {
+                for (grain, bucket) in [(0, started / 86_400_000), (1, month(started)), (2, 0)] {
+                    let t = totals.entry((s, dim, grain, bucket, key.clone())).or_default();
+                    *t = (t.0 + 1, t.1 + ms, t.2 + bits);
+                }
+            }
+        }
+    }
+    hours.retain(|_, v| v.iter().any(|x| *x != 0));
+    (hours, totals)
+}
+
+async fn plays_of(pool: &SqlitePool) -> Vec<PlayRow> {
+    sqlx::query_as(concat!("SELECT ", play_columns!(), " FROM plays")).fetch_all(pool).await.expect("test value")
+}
+
+/// The rollup rows as stored, zeros left out.
+async fn stored(pool: &SqlitePool) -> (Hours, Totals) {
+    let mut hours = Hours::new();
+    for row in sqlx::query("SELECT * FROM stats_hours").fetch_all(pool).await.expect("test value") {
+        let mut v = [0; 16];
+        for (i, x) in v.iter_mut().enumerate() {
+            *x = row.get(i + 2);
+        }
+        if v.iter().any(|x| *x != 0) {
+            hours.insert((row.get(0), row.get(1)), v);
+        }
+    }
+    let rows: Vec<(i64, i64, i64, i64, String, i64, i64, i64)> = sqlx::query_as(
+        "SELECT t.server_id, t.dim, t.grain, t.bucket, \
+         CASE WHEN t.dim = 7 THEN CAST(t.key_id AS TEXT) ELSE k.label || '/' || k.year END, t.plays, t.played_ms, t.bits \
+         FROM stats_totals t LEFT JOIN stats_keys k ON k.id = t.key_id AND t.dim < 7 \
+         WHERE t.plays <> 0 OR t.played_ms <> 0 OR t.bits <> 0",
+    )
+    .fetch_all(pool)
+    .await
+    .expect("test value");
+    let totals = rows.into_iter().map(|(s, d, g, b, k, p, m, x)| ((s, d, g, b, k), (p, m, x))).collect();
+    (hours, totals)
+}
+
+async fn assert_rollups_match(pool: &SqlitePool) {
+    let (want_hours, want_totals) = expected(&plays_of(pool).await);
+    let (hours, totals) = stored(pool).await;
+    assert_eq!(hours, want_hours);
+    assert_eq!(totals, want_totals);
+}
+
+/// Two servers with three accounts each (ids 1–3 on server 1, 4–6 on server 2).
+pub(super) async fn two_servers(pool: &SqlitePool) {
+    for (id, name) in [(1, "Den"), (2, "Loft")] {
+        sqlx::query(
+            "INSERT INTO media_servers (id, kind, name, url, token_enc, color, enabled, created_at, updated_at) \
+             VALUES (?, 'plex', ?, 'http://127.0.0.1/', 'x', '#fff', 1, 0, 0)",
+        )
+        .bind(id)
+        .bind(name)
+        .execute(pool)
+        .await
+        .expect("test value");
+        for a in 1..=3 {
+            sqlx::query(
+                "INSERT INTO media_accounts (id, server_id, external_id, name, source, first_seen_at) \
+                 VALUES (?, ?, ?, ?, 'sync', 0)",
+            )
+            .bind((id - 1) * 3 + a)
+            .bind(id)
+            .bind(format!("u{a}"))
+            .bind(format!("User {a}"))
+            .execute(pool)
+            .await
+            .expect("test value");
+        }
+    }
+}
+
+/// Around both of Stockholm's 2026 clock changes, some plays still running, some over 48 hours.
+fn random_play(rng: &mut Rng, id: i64) -> PlayRow {
+    let base = if rng.below(2) == 0 { 1_774_656_000_000 } else { 1_792_800_000_000 };
+    let started = base + rng.below(4 * 86_400_000);
+    let hours = if rng.below(10) == 0 { 60 } else { 4 };
+    let length = rng.below(hours * 3_600_000);
+    let ended = (rng.below(6) != 0).then_some(started + length);
+    let server = 1 + rng.below(2);
+    let media = rng.pick(&["movie", "episode", "track"]);
+    (
+        server,
+        (server - 1) * 3 + 1 + rng.below(3),
+        started,
+        ended,
+        rng.below(3_600_000),
+        rng.pick(&[None, Some(8_000), Some(2_500)]),
+        rng.pick(&[None, Some("iOS"), Some("Roku")]).map(str::to_owned),
+        rng.pick(&[None, Some("Plex Web")]).map(str::to_owned),
+        rng.pick(&["direct_play", "transcode"]).to_owned(),
+        media.to_owned(),
+        format!("Title {}", id % 4),
+        rng.pick(&[None, Some("Severance"), Some("Andor")]).map(str::to_owned),
+        rng.pick(&[None, Some(1999)]),
+    )
+}
+
+pub(super) async fn insert(pool: &SqlitePool, id: i64, p: &PlayRow) {
+    sqlx::query(concat!(
+        "INSERT INTO plays (id, play_key, session_key, item_key, last_seen_at, paused_ms, state, ",
+        play_columns!(),
+        ") VALUES (?1, ?1, 's', 'i', ?4, 0, 'stopped', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
+    ))
+    .bind(id)
+    .bind(p.0)
+    .bind(p.1)
+    .bind(p.2)
+    .bind(p.3)
+    .bind(p.4)
+    .bind(p.5)
+    .bind(p.6.as_deref())
+    .bind(p.7.as_deref())
+    .bind(&p.8)
+    .bind(&p.9)
+    .bind(&p.10)
+    .bind(p.11.as_deref())
+    .bind(p.12)
+    .execute(pool)
+    .await
+    .expect("test value");
+}
+
+/// One random rewrite or delete of play `id`.
+async fn mutate(pool: &SqlitePool, rng: &mut Rng, id: i64) {
+    let sql = match rng.below(7) {
+        0 => "DELETE FROM plays WHERE id = ?1",
+        1 => "UPDATE plays SET ended_at = started_at + ?2 % 7200000 + 1, played_ms = ?2 % 3600000 WHERE id = ?1",
+        2 => "UPDATE plays SET ended_at = NULL WHERE id = ?1",
+        3 => "UPDATE plays SET started_at = started_at + ?2 % 7200000 - 3600000 WHERE id = ?1",
+        4 => {
+            "UPDATE plays SET platform = CASE WHEN ?2 % 2 = 0 THEN NULL ELSE 'tvOS' END, title = 'Retitled' WHERE id = ?1"
+        }
+        5 => "UPDATE plays SET media_type = 'movie', year = ?2 % 3 + 2000, bandwidth_kbps = ?2 % 9000 WHERE id = ?1",
+        _ => "UPDATE plays SET played_ms = played_ms WHERE id = ?1",
+    };
+    sqlx::query(sql).bind(id).bind(rng.below(1 << 40)).execute(pool).await.expect("test value");
+}
+
+#[tokio::test]
+async fn rollups_equal_a_direct_aggregation_after_random_inserts_rewrites_and_deletes() {
+    for seed in [1, 2, 3] {
+        let (_dir, s) = store().await;
+        two_servers(&s.writer).await;
+        let mut rng = Rng(seed);
+        let mut next = 1;
+        for _ in 0..400 {
+            if rng.below(3) == 0 && next > 1 {
+                let id = 1 + rng.below(next - 1);
+                mutate(&s.writer, &mut rng, id).await;
+            } else {
+                insert(&s.writer, next, &random_play(&mut rng, next)).await;
+                next += 1;
+            }
+        }
+        assert_rollups_match(&s.writer).await;
+        // Deleting a server takes its plays out (foreign keys cascade through the triggers).
+        sqlx::query("DELETE FROM media_servers WHERE id = 2").execute(&s.writer).await.expect("test value");
+        assert_rollups_match(&s.writer).await;
+        let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM stats_totals WHERE server_id = 2 AND plays <> 0")
+            .fetch_one(&s.writer)
+            .await
+            .expect("test value");
+        assert_eq!(left, 0, "seed {seed}");
+    }
+}
+
+#[tokio::test]
+async fn the_backfill_of_existing_plays_equals_what_the_triggers_keep() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("old.db");
+    // A database as the previous release left it, with plays.
+    let pool = SqlitePool::connect_with(
+        sqlx::sqlite::SqliteConnectOptions::new().filename(&path).create_if_missing(true).foreign_keys(true),
+    )
+    .await
+    .expect("test value");
+    super::super::MIGRATOR.run_to(20_261_126_000_009, &pool).await.expect("old migrations");
+    two_servers(&pool).await;
+    let mut rng = Rng(11);
+    let plays: Vec<PlayRow> = (1..=300).map(|id| random_play(&mut rng, id)).collect();
+    for (id, p) in (1..).zip(&plays) {
+        insert(&pool, id, p).await;
+    }
+    pool.close().await;
+    // Opening it runs the rest, backfill included.
+    let migrated = SqliteStore::open(Path::new(&path)).await.expect("migrates");
+    assert_rollups_match(&migrated.writer).await;
+    // The same plays written after the migration, through the triggers.
+    let (_fresh_dir, fresh) = store().await;
+    two_servers(&fresh.writer).await;
+    for (id, p) in (1..).zip(&plays) {
+        insert(&fresh.writer, id, p).await;
+    }
+    assert_eq!(stored(&migrated.writer).await, stored(&fresh.writer).await);
+}
+
+/// A movie or episode played through the ingestion write path.
+fn session(id: u64, user: &str, media_type: MediaType, title: &str, show: Option<&str>) -> MediaSession {
     MediaSession {
-        session_key: format!("s{}", f.id),
+        session_key: format!("s{id}"),
         upstream_session_id: None,
-        user: SessionUser { id: f.user.to_owned(), name: f.user.to_uppercase(), thumb: None },
+        user: SessionUser { id: user.to_owned(), name: user.to_uppercase(), thumb: None },
         media: MediaItem {
-            media_type: f.media_type,
-            item_key: format!("item-{}", f.id),
-            title: f.title.to_owned(),
-            grandparent_title: f.show.map(str::to_owned),
+            media_type,
+            item_key: format!("item-{id}"),
+            title: title.to_owned(),
+            grandparent_title: show.map(str::to_owned),
             parent_title: None,
             season_number: None,
             episode_number: None,
-            year: (f.media_type == MediaType::Movie).then_some(1999),
+            year: (media_type == MediaType::Movie).then_some(1999),
             duration_ms: Some(3_600_000),
             poster: None,
         },
         position_ms: Some(0),
         state: PlaybackState::Playing,
-        player: SessionPlayer { platform: f.platform.map(str::to_owned), ..SessionPlayer::default() },
+        player: SessionPlayer { platform: Some("Android".to_owned()), ..SessionPlayer::default() },
         client_ip: None,
         is_local: Some(true),
         is_relayed: false,
         quality: StreamQuality::default(),
-        decision: PlaybackDecision::new(Some(decision), None, Some(decision), false),
-        bandwidth_kbps: f.kbps,
+        decision: PlaybackDecision::new(
+            Some(StreamDecision::DirectPlay),
+            None,
+            Some(StreamDecision::DirectPlay),
+            false,
+        ),
+        bandwidth_kbps: Some(8_000),
+        control: None,
     }
 }
 
-fn active(f: &Fixture, at: DateTime<Utc>, played_ms: u64) -> PlayWrite {
+fn active(id: u64, session: &MediaSession, at: DateTime<Utc>, played_ms: u64) -> PlayWrite {
     PlayWrite::Active(Box::new(ActivePlay {
-        id: PlayId(f.id),
+        id: PlayId(id),
         started_at: at,
         last_seen_at: at + Duration::milliseconds(i64::try_from(played_ms).expect("test value")),
         played_ms,
         paused_ms: 0,
         resumes: None,
-        session: session(f),
+        session: session.clone(),
     }))
 }
 
-fn stopped(f: &Fixture, at: DateTime<Utc>, played_ms: u64) -> PlayWrite {
+fn stopped(id: u64, session: &MediaSession, at: DateTime<Utc>, played_ms: u64) -> PlayWrite {
     let end = at + Duration::milliseconds(i64::try_from(played_ms).expect("test value"));
     PlayWrite::Stopped {
         summary: PlaySummary {
-            play: PlayId(f.id),
+            play: PlayId(id),
             started_at: at,
             ended_at: end,
             last_seen_at: end,
@@ -84,160 +351,35 @@ fn stopped(f: &Fixture, at: DateTime<Utc>, played_ms: u64) -> PlayWrite {
             resumes: None,
         },
         reason: StopReason::Ended,
-        session: Box::new(session(f)),
+        session: Box::new(session.clone()),
     }
-}
-
-/// Starts, updates twice and stops `f` at `at`, then replays its stop with `final_ms`.
-async fn full_play(s: &SqliteStore, server: ServerId, f: &Fixture, at: DateTime<Utc>, final_ms: u64) {
-    s.write_plays(server, &[active(f, at, 0)], at).await.expect("start");
-    s.write_plays(server, &[active(f, at, 60_000)], at).await.expect("progress");
-    s.write_plays(server, &[active(f, at, 120_000)], at).await.expect("progress");
-    s.write_plays(server, &[stopped(f, at, 1_000)], at).await.expect("stop");
-    // The same stop written again with corrected totals (a replay after restart): only the delta counts.
-    s.write_plays(server, &[stopped(f, at, final_ms)], at).await.expect("stop again");
-}
-
-fn movie(id: u64, user: &'static str, title: &'static str) -> Fixture {
-    Fixture {
-        id,
-        user,
-        media_type: MediaType::Movie,
-        title,
-        show: None,
-        platform: Some("Android"),
-        transcode: false,
-        kbps: Some(8_000),
-    }
-}
-
-fn episode(id: u64, user: &'static str, show: &'static str) -> Fixture {
-    Fixture {
-        id,
-        user,
-        media_type: MediaType::Episode,
-        title: "Pilot",
-        show: Some(show),
-        platform: None,
-        transcode: true,
-        kbps: None,
-    }
-}
-
-fn all() -> StatsFilter {
-    StatsFilter { from: None, to: t0() + Duration::days(30), server: None }
-}
-
-/// Totals straight from `plays`, per (UTC hour, platform, decision), for ended plays.
-async fn direct(s: &SqliteStore) -> Vec<(i64, String, String, i64, i64, i64)> {
-    sqlx::query_as(
-        "SELECT started_at / 3600000, COALESCE(platform, ''), decision, COUNT(*), SUM(played_ms), \
-         SUM(COALESCE(bandwidth_kbps, 0) * played_ms) FROM plays WHERE ended_at IS NOT NULL GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
-    )
-    .fetch_all(&s.reader)
-    .await
-    .expect("test value")
-}
-
-async fn rolled(s: &SqliteStore) -> Vec<(i64, String, String, i64, i64, i64)> {
-    sqlx::query_as(
-        "SELECT hour, platform, decision, SUM(plays), SUM(played_ms), SUM(bits) FROM stats_hourly \
-         GROUP BY 1, 2, 3 HAVING SUM(plays) > 0 ORDER BY 1, 2, 3",
-    )
-    .fetch_all(&s.reader)
-    .await
-    .expect("test value")
 }
 
 #[tokio::test]
-async fn rollups_match_a_direct_query_and_count_each_play_once() {
+async fn plays_written_by_ingestion_count_once_when_they_end() {
     let (_dir, s) = store().await;
     let den = add_server(&s, "Den").await;
-    full_play(&s, den, &movie(1, "alice", "Heat"), t0(), 5_400_000).await;
-    full_play(&s, den, &movie(2, "bob", "Heat"), t0() + Duration::minutes(20), 600_000).await;
-    full_play(&s, den, &episode(3, "alice", "Severance"), t0() + Duration::hours(3), 1_800_000).await;
-    // Still running: not counted yet.
-    s.write_plays(den, &[active(&movie(4, "carol", "Alien"), t0(), 90_000)], t0()).await.expect("active");
-
-    let expected = direct(&s).await;
-    assert_eq!(expected.len(), 2, "{expected:?}");
-    assert_eq!(rolled(&s).await, expected);
-    let heat_hour = expected.iter().find(|r| r.1 == "Android").expect("test value");
-    assert_eq!((heat_hour.3, heat_hour.4), (2, 6_000_000));
-    assert_eq!(heat_hour.5, 8_000 * 6_000_000);
-
-    let r = s.stats_rollup(&all(), 10).await.expect("rollup");
-    assert_eq!(r.hours.iter().map(|h| h.plays).sum::<u64>(), 3);
-    assert_eq!(r.hours[0].bytes, 8_000 * 6_000_000 / 8);
-    assert_eq!(r.movies.len(), 1);
-    assert_eq!((r.movies[0].title.as_str(), r.movies[0].year, r.movies[0].plays), ("Heat", Some(1999), 2));
-    assert_eq!((r.shows[0].title.as_str(), r.shows[0].year, r.shows[0].plays), ("Severance", None, 1));
-    assert_eq!(r.users.iter().map(|u| (u.name.as_str(), u.plays)).collect::<Vec<_>>(), [("ALICE", 2), ("BOB", 1)]);
-    assert_eq!(r.users[0].server_name, "Den");
-    let decisions: Vec<_> = r.decisions.iter().map(|d| (d.label.as_str(), d.plays)).collect();
-    assert_eq!(decisions, [("direct_play", 2), ("transcode", 1)]);
-    assert_eq!(r.platforms.iter().map(|d| d.label.as_str()).collect::<Vec<_>>(), ["Android", ""]);
-    // Heat (alice) runs 12:00–13:30 and overlaps bob's 12:20–12:30: two streams in slot 12:15.
-    let peak = r.slots.iter().map(|x| x.streams).max();
-    assert_eq!(peak, Some(2));
-    assert_eq!(r.slots.iter().filter(|x| x.streams == 2).count(), 1);
-}
-
-#[tokio::test]
-async fn deleting_plays_takes_their_totals_out() {
-    let (_dir, s) = store().await;
-    let den = add_server(&s, "Den").await;
-    let loft = add_server(&s, "Loft").await;
-    full_play(&s, den, &movie(1, "alice", "Heat"), t0(), 600_000).await;
-    full_play(&s, loft, &movie(1, "bob", "Ran"), t0(), 600_000).await;
-    sqlx::query("DELETE FROM plays WHERE server_id = ?").bind(den.0).execute(&s.writer).await.expect("test value");
-    assert_eq!(rolled(&s).await, direct(&s).await);
-    let slots: i64 = sqlx::query_scalar("SELECT COALESCE(SUM(streams), 0) FROM stats_slots")
-        .fetch_one(&s.reader)
+    let heat = session(1, "alice", MediaType::Movie, "Heat", None);
+    let pilot = session(2, "bob", MediaType::Episode, "Pilot", Some("Severance"));
+    for (id, sess, at) in [(1, &heat, t0()), (2, &pilot, t0() + Duration::minutes(20))] {
+        let before = stored(&s.writer).await;
+        s.write_plays(den, &[active(id, sess, at, 0)], at).await.expect("start");
+        s.write_plays(den, &[active(id, sess, at, 60_000)], at).await.expect("progress");
+        // Still running: nothing counted yet.
+        assert_eq!(stored(&s.writer).await, before);
+        s.write_plays(den, &[stopped(id, sess, at, 1_000)], at).await.expect("stop");
+        // The same stop written again with corrected totals (a replay after restart): only the delta counts.
+        s.write_plays(den, &[stopped(id, sess, at, 5_400_000)], at).await.expect("stop again");
+    }
+    s.write_plays(den, &[active(3, &session(3, "carol", MediaType::Movie, "Alien", None), t0(), 90_000)], t0())
         .await
-        .expect("test value");
-    assert_eq!(slots, 1);
-}
-
-#[tokio::test]
-async fn periods_and_servers_filter_the_buckets() {
-    let (_dir, s) = store().await;
-    let den = add_server(&s, "Den").await;
-    let loft = add_server(&s, "Loft").await;
-    full_play(&s, den, &movie(1, "alice", "Heat"), t0(), 600_000).await;
-    full_play(&s, loft, &movie(1, "bob", "Ran"), t0() + Duration::hours(1), 600_000).await;
-
-    let den_only = s.stats_rollup(&StatsFilter { server: Some(den), ..all() }, 10).await.expect("test value");
-    assert_eq!(den_only.movies.iter().map(|m| m.title.as_str()).collect::<Vec<_>>(), ["Heat"]);
-    assert_eq!(den_only.users.len(), 1);
-
-    // [12:00, 13:00) holds Heat's hour only; the bound at 13:00 excludes Ran.
-    let hour = StatsFilter { from: Some(t0()), to: t0() + Duration::hours(1), server: None };
-    let r = s.stats_rollup(&hour, 10).await.expect("test value");
-    assert_eq!(r.hours.len(), 1);
-    assert_eq!(r.movies[0].title, "Heat");
-
-    let empty = StatsFilter { from: Some(t0() - Duration::days(2)), to: t0() - Duration::days(1), server: None };
-    assert_eq!(s.stats_rollup(&empty, 10).await.expect("test value"), StatsRollup::default());
-}
-
-#[tokio::test]
-async fn top_titles_are_ordered_by_plays_then_watch_time_then_title_and_bounded() {
-    let (_dir, s) = store().await;
-    let den = add_server(&s, "Den").await;
-    let titles =
-        [(1, "Brazil", 60_000), (2, "Alien", 60_000), (3, "Heat", 10_000), (4, "Heat", 10_000), (5, "Ran", 90_000)];
-    for (id, title, ms) in titles {
-        full_play(
-            &s,
-            den,
-            &movie(id, "alice", title),
-            t0() + Duration::minutes(i64::try_from(id).expect("test value")),
-            ms,
-        )
-        .await;
-    }
-    let r = s.stats_rollup(&all(), 3).await.expect("test value");
-    let order: Vec<_> = r.movies.iter().map(|m| (m.title.as_str(), m.plays)).collect();
-    assert_eq!(order, [("Heat", 2), ("Ran", 1), ("Alien", 1)]);
+        .expect("active");
+    assert_rollups_match(&s.writer).await;
+    let (hours, totals) = stored(&s.writer).await;
+    let noon = hours.get(&(0, t0().timestamp_millis() / 3_600_000)).expect("noon row");
+    // Heat started at :00 (quarter 0), the pilot at :20 (quarter 1); both stream through 13:30.
+    assert_eq!((noon[0], noon[1], noon[4], noon[12..].to_vec()), (1, 1, 5_400_000, vec![1, 2, 2, 2]));
+    let movies: Vec<_> = totals.iter().filter(|(k, _)| k.0 == 0 && k.1 == 5 && k.2 == 2).collect();
+    assert_eq!(movies.len(), 1);
+    assert_eq!((movies[0].0.4.as_str(), movies[0].1.0), ("Heat/1999", 1));
 }
