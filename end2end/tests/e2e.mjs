@@ -604,6 +604,48 @@ try {
     await page.screenshot({ path: join(artifacts, "rules.png"), fullPage: true });
   });
 
+  await check("the owner adds a signed webhook on the notifications page and a test reaches it", async () => {
+    const received = [];
+    const receiver = createServer((req, res) => {
+      let body = "";
+      req.on("data", (c) => (body += c));
+      req.on("end", () => {
+        received.push({ headers: req.headers, body });
+        res.writeHead(204);
+        res.end();
+      });
+    });
+    await new Promise((r) => receiver.listen(0, "127.0.0.1", r));
+    const hook = `http://127.0.0.1:${receiver.address().port}/hook`;
+    const secret = "e2e-webhook-secret-0123456789";
+    try {
+      await page.goto(`${base}/settings/notifications`);
+      await page.waitForSelector('[data-hydrated="true"]');
+      await page.waitForSelector("#notifications-empty");
+      await page.selectOption("#notify-kind", "webhook");
+      const form = page.locator("form.notify-editor");
+      await form.locator('input[name="name"]').fill("Home <b>hook</b>");
+      await form.locator('input[name="url"]').fill(hook);
+      await form.locator('input[name="secret"]').fill(secret);
+      // A loopback target is refused until the owner allows private addresses for it.
+      await form.locator("button.notify-save").click();
+      await page.locator(".field-error, .alert.error").first().waitFor({ timeout: 10_000 });
+      await form.locator('input[name="allow_private"]').check();
+      await form.locator("button.notify-save").click();
+      const row = page.locator(".notify-row").filter({ hasText: "Home <b>hook</b>" });
+      await row.waitFor({ timeout: 10_000 });
+      await row.locator("button.notify-test").click();
+      await row.locator(".notify-test-result").filter({ hasText: "Test sent" }).waitFor({ timeout: 15_000 });
+      assert(received.length === 1, `one test delivery, got ${received.length}`);
+      assert(/^sha256=[0-9a-f]{64}$/.test(received[0].headers["x-sightline-signature"] ?? ""), "the test is signed");
+      assert(JSON.parse(received[0].body).event === "test", received[0].body);
+      assert(!(await page.content()).includes(secret), "the secret is never sent back to the browser");
+      await page.screenshot({ path: join(artifacts, "notifications.png"), fullPage: true });
+    } finally {
+      receiver.close();
+    }
+  });
+
   await check("no request left Sightline's origin", async () => {
     assert(foreignRequests.length === 0, foreignRequests.join("\n"));
   });
