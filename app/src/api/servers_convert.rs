@@ -31,18 +31,9 @@ pub(super) fn view(record: ServerRecord, health: Option<ServerHealth>, streams: 
 }
 
 /// [`app_error`], answered with a matching HTTP status (422 for a refused value, 404 for a
-/// missing server) instead of 500, so the browser and the logs do not report a server failure.
+/// missing one) instead of 500, so the browser and the logs do not report a server failure.
 pub(super) fn failed(e: ServerError) -> AppError {
-    let error = app_error(e);
-    let status = match &error {
-        AppError::Invalid { .. } => Some(http::StatusCode::UNPROCESSABLE_ENTITY),
-        AppError::NotFound => Some(http::StatusCode::NOT_FOUND),
-        _ => None,
-    };
-    if let (Some(status), Some(response)) = (status, leptos::prelude::use_context::<leptos_axum::ResponseOptions>()) {
-        response.set_status(status);
-    }
-    error
+    crate::api::map::convert::answered(app_error(e))
 }
 
 /// A refused value becomes a field error on the input of the same name; a duplicate name is an

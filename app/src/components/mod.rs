@@ -1,6 +1,7 @@
 //! Reusable view pieces: the signed-in layout with its navigation, the theme switch and
 //! the live-connection indicator.
 
+pub mod action_state;
 pub mod auth_card;
 pub mod layout;
 pub mod live_indicator;

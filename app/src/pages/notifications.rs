@@ -107,23 +107,6 @@ fn AddDestination(catalogue: Catalogue, changed: RwSignal<u64>) -> impl IntoView
     }
 }
 
-/// The error of an action's latest run, if it failed.
-fn latest_error<T: Send + Sync + 'static>(value: MappedSignal<Option<Result<T, AppError>>>) -> Memo<Option<AppError>> {
-    Memo::new(move |_| value.with(|v| v.as_ref().and_then(|r| r.as_ref().err().cloned())))
-}
-
-/// Bumps `changed` each time the action succeeds, so the lists refetch.
-fn refetch_on_success<T: Send + Sync + 'static>(
-    value: MappedSignal<Option<Result<T, AppError>>>,
-    changed: RwSignal<u64>,
-) {
-    Effect::new(move |_| {
-        if value.with(|v| matches!(v, Some(Ok(_)))) {
-            changed.update(|n| *n += 1);
-        }
-    });
-}
-
 /// An action's error as a sentence above the form, or nothing.
 fn action_error(error: Memo<Option<AppError>>) -> impl IntoView {
     move || {

@@ -7,7 +7,7 @@ mod backtest;
 mod editor;
 
 use crate::api::rules::{RulesDelete, RulesImport, RulesSetEnabled, rules_list};
-use crate::error::AppError;
+use crate::components::action_state::refetch_on_success;
 use crate::model::rule_form::{RuleForm, kind_label};
 use crate::model::rules::RuleRow;
 use backtest::BacktestPanel;
@@ -169,16 +169,4 @@ fn ImportForm(changed: RwSignal<u64>) -> impl IntoView {
             })}
         </section>
     }
-}
-
-/// Bumps `changed` each time the action succeeds, so the list refetches.
-fn refetch_on_success<T: Send + Sync + 'static>(
-    value: MappedSignal<Option<Result<T, AppError>>>,
-    changed: RwSignal<u64>,
-) {
-    Effect::new(move |_| {
-        if value.with(|v| matches!(v, Some(Ok(_)))) {
-            changed.update(|n| *n += 1);
-        }
-    });
 }

@@ -63,23 +63,6 @@ fn empty_state() -> impl IntoView {
     }
 }
 
-/// The error of an action's latest run, if it failed.
-fn latest_error<T: Send + Sync + 'static>(value: MappedSignal<Option<Result<T, AppError>>>) -> Memo<Option<AppError>> {
-    Memo::new(move |_| value.with(|v| v.as_ref().and_then(|r| r.as_ref().err().cloned())))
-}
-
-/// Bumps `changed` each time the action succeeds, so the list refetches.
-fn refetch_on_success<T: Send + Sync + 'static>(
-    value: MappedSignal<Option<Result<T, AppError>>>,
-    changed: RwSignal<u64>,
-) {
-    Effect::new(move |_| {
-        if value.with(|v| matches!(v, Some(Ok(_)))) {
-            changed.update(|n| *n += 1);
-        }
-    });
-}
-
 /// The message shown under one input when the latest submission was refused because of it.
 fn field_error(error: Memo<Option<AppError>>, field: &'static str, id: String) -> impl IntoView {
     move || {

@@ -11,6 +11,7 @@ pub mod context;
 pub mod crypto;
 pub mod detect;
 pub mod enforce;
+mod error_chain;
 pub mod geo;
 pub mod history;
 pub mod hub;

@@ -3,7 +3,7 @@
 //! `sightline_backend::notify::admin`, which also writes the audit log. Secrets are accepted but only
 //! ever returned redacted.
 
-use crate::middleware::json_error;
+use crate::middleware::{bad_json, json_error};
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Extension, Path, Query, State};
@@ -89,10 +89,6 @@ fn error(e: &AdminError) -> Response {
         AdminError::NotFound | AdminError::NoSuchRow => json_error(StatusCode::NOT_FOUND, "not_found", &e.to_string()),
         AdminError::Store(inner) => store_failed(inner),
     }
-}
-
-fn bad_json(rejection: &JsonRejection) -> Response {
-    json_error(StatusCode::BAD_REQUEST, "bad_json", &rejection.body_text())
 }
 
 /// `GET /api/v1/notifications/destinations`

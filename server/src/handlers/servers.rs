@@ -1,7 +1,7 @@
 //! `/api/v1/servers`: list, add, change, remove and connection-test media servers. Thin: the
 //! rules live in `sightline_backend::servers`. Tokens are accepted but never returned.
 
-use crate::middleware::json_error;
+use crate::middleware::{bad_json, json_error};
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Extension, Path, State};
@@ -77,10 +77,6 @@ fn error(e: &ServerError) -> Response {
             json_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the server could not be saved; see the log")
         }
     }
-}
-
-fn bad_json(rejection: &JsonRejection) -> Response {
-    json_error(StatusCode::BAD_REQUEST, "bad_json", &rejection.body_text())
 }
 
 /// `GET /api/v1/servers`

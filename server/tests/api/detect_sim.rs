@@ -2,11 +2,13 @@
 //! London and Linköping at once is one incident and one live alert (no travel, new-device or
 //! new-country noise beside it), and the built-in demo scenario flags its sharer and not its traveller.
 
-use crate::detect_helpers::{add_server, app_with_geoip, incidents, one_account_scenario};
+use crate::detect_helpers::{
+    LONDON, add_server, app_with_geoip, carol, incidents, london_then_linkoping, one_account_sim,
+};
 use serde_json::Value;
 use sightline_backend::hub::{Received, Subscription};
 use sightline_domain::LiveEvent;
-use sightline_simulator::{DeviceRef, Scenario, ServerKind, SimOptions, Simulator, StreamSpec};
+use sightline_simulator::{Scenario, ServerKind, SimOptions, Simulator};
 use std::time::Duration;
 
 /// Incident events published until `quiet` passes without one.
@@ -25,31 +27,13 @@ async fn incident_events(live: &mut Subscription, quiet: Duration) -> Vec<(i64, 
 
 #[tokio::test]
 async fn london_and_linkoping_at_once_raise_one_incident_and_one_live_alert() {
-    let sim = Simulator::start(
-        Scenario::from_toml_str(&one_account_scenario("plex", "Plex")).expect("parses"),
-        SimOptions::manual(),
-    )
-    .await
-    .expect("simulator starts");
+    let sim = one_account_sim(ServerKind::Plex, "Plex").await;
     let (app, key) = app_with_geoip().await;
     let plex = sim.first(ServerKind::Plex).expect("plex");
     add_server(&app, &key, "plex", "Plex", plex.base_url(), plex.token()).await;
     let mut live = app.running.ctx.hub.subscribe();
-
-    let mut london = StreamSpec::new("carol", "film");
-    london.ip = "81.2.69.142".parse().expect("ip");
-    london.device = DeviceRef::Preset("apple_tv".into());
-    plex.start_stream(&london).expect("starts");
     // Sightline sees London first, then Linköping joins on another device.
-    let mut waited = 0;
-    while app.running.ctx.ingest.board.now_playing().is_empty() && waited < 100 {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        waited += 1;
-    }
-    let mut linkoping = StreamSpec::new("carol", "film");
-    linkoping.ip = "89.160.20.112".parse().expect("ip");
-    linkoping.device = DeviceRef::Preset("iphone".into());
-    plex.start_stream(&linkoping).expect("starts");
+    london_then_linkoping(&app, plex).await;
 
     // Several polls and notifications later, still one alert.
     let events = incident_events(&mut live, Duration::from_secs(4)).await;
@@ -113,12 +97,7 @@ async fn the_demo_scenario_flags_its_sharer_and_not_its_traveller() {
 #[tokio::test]
 async fn three_tvs_of_one_household_raise_nothing_when_the_household_counts_once() {
     use sightline_domain::rules::{ConcurrentParams, RuleKind};
-    let sim = Simulator::start(
-        Scenario::from_toml_str(&one_account_scenario("plex", "Plex")).expect("parses"),
-        SimOptions::manual(),
-    )
-    .await
-    .expect("simulator starts");
+    let sim = one_account_sim(ServerKind::Plex, "Plex").await;
     let (app, key) = app_with_geoip().await;
     let ctx = &app.running.ctx;
     // Two streams at once at most, and one household counts once.
@@ -135,14 +114,8 @@ async fn three_tvs_of_one_household_raise_nothing_when_the_household_counts_once
     add_server(&app, &key, "plex", "Plex", plex.base_url(), plex.token()).await;
     let mut live = ctx.hub.subscribe();
 
-    let watch_on = |device: &str| {
-        let mut spec = StreamSpec::new("carol", "film");
-        spec.ip = "81.2.69.142".parse().expect("ip");
-        spec.device = DeviceRef::Preset(device.into());
-        spec
-    };
     for (n, tv) in ["apple_tv", "roku", "android_tv"].into_iter().enumerate() {
-        plex.start_stream(&watch_on(tv)).expect("starts");
+        plex.start_stream(&carol(LONDON, tv)).expect("starts");
         let mut waited = 0;
         while ctx.ingest.board.now_playing().len() <= n && waited < 100 {
             tokio::time::sleep(Duration::from_millis(100)).await;
@@ -156,7 +129,7 @@ async fn three_tvs_of_one_household_raise_nothing_when_the_household_counts_once
 
     // Counted one by one, a fourth TV on the same address is too many.
     set_concurrent(false).await;
-    plex.start_stream(&watch_on("fire_tv")).expect("starts");
+    plex.start_stream(&carol(LONDON, "fire_tv")).expect("starts");
     let events = incident_events(&mut live, Duration::from_secs(3)).await;
     assert_eq!(events.len(), 1, "{events:?}");
     let found = incidents(&app, &key).await;

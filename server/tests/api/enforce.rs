@@ -3,45 +3,22 @@
 //! rule's actions: a delayed stop that ends the play, a dismissal within the delay that cancels it, a
 //! cooldown that prevents a second stop, a dry run that calls nothing, and a message alone.
 
-use crate::detect_helpers::{add_server, app_with_geoip, incidents, one_account_scenario};
+use crate::detect_helpers::{LONDON, add_server, app_with_geoip, carol, incidents, one_account_sim, wait_for};
 use crate::helpers::TestApp;
 use serde_json::{Value, json};
 use sightline_backend::AppContext;
 use sightline_backend::store::actions::{ActionKind, ActionStatus, IncidentAction};
 use sightline_domain::rules::{ConcurrentParams, RuleActions, RuleKind, StopAction};
-use sightline_simulator::{
-    DeviceRef, Scenario, ServerHandle, ServerKind, SimHandle, SimOptions, Simulator, StreamSpec,
-};
-use std::time::Duration;
-
-/// Polls `check` every 100 ms for up to `secs` seconds.
-async fn wait_for(secs: u64, mut check: impl AsyncFnMut() -> bool) -> bool {
-    for _ in 0..secs * 10 {
-        if check().await {
-            return true;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    check().await
-}
+use sightline_simulator::{ServerHandle, ServerKind, SimHandle, StreamSpec};
 
 /// A simulator with one account on one server of `kind`, and a Sightline following it.
 async fn setup(kind: ServerKind) -> (SimHandle, TestApp, String) {
     let name = format!("{kind:?}");
-    let scenario = Scenario::from_toml_str(&one_account_scenario(kind.as_str(), &name)).expect("parses");
-    let sim = Simulator::start(scenario, SimOptions::manual()).await.expect("simulator starts");
+    let sim = one_account_sim(kind, &name).await;
     let (app, key) = app_with_geoip().await;
     let server = sim.first(kind).expect("server");
     add_server(&app, &key, kind.as_str(), &name, server.base_url(), server.token()).await;
     (sim, app, key)
-}
-
-/// Carol watching on `device` from a London address.
-fn carol_on(device: &str) -> StreamSpec {
-    let mut spec = StreamSpec::new("carol", "film");
-    spec.ip = "81.2.69.142".parse().expect("ip");
-    spec.device = DeviceRef::Preset(device.into());
-    spec
 }
 
 /// Starts a stream and waits until Sightline shows `n` streams.
@@ -85,6 +62,15 @@ async fn concurrent_incident(app: &TestApp, key: &str) -> i64 {
     id.expect("found")
 }
 
+/// Carol starts two streams in London, one after the other, each seen by Sightline; returns
+/// the concurrent-streams incident this opens.
+async fn two_streams_one_incident(app: &TestApp, key: &str, server: &ServerHandle) -> i64 {
+    let ctx = &app.running.ctx;
+    start_and_see(ctx, server, &carol(LONDON, "apple_tv"), 1).await;
+    start_and_see(ctx, server, &carol(LONDON, "iphone"), 2).await;
+    concurrent_incident(app, key).await
+}
+
 /// The incident's actions once none is still scheduled.
 async fn settled_actions(ctx: &AppContext, incident: i64) -> Vec<IncidentAction> {
     let mut rows = Vec::new();
@@ -102,7 +88,7 @@ async fn the_rest_stop_needs_a_full_key_stops_the_stream_and_the_play_ends() {
     let (sim, app, key) = setup(ServerKind::Plex).await;
     let ctx = app.running.ctx.clone();
     let plex = sim.first(ServerKind::Plex).expect("plex");
-    start_and_see(&ctx, plex, &carol_on("apple_tv"), 1).await;
+    start_and_see(&ctx, plex, &carol(LONDON, "apple_tv"), 1).await;
     let stream = ctx.ingest.board.now_playing().remove(0);
     let path = format!("/api/v1/sessions/{}/{}/stop", stream.server.id, stream.play);
     let read_only = ctx.auth.create_api_key("viewer", true, sightline_backend::clock::now()).await.expect("key").1;
@@ -141,7 +127,7 @@ async fn a_client_without_remote_control_is_refused_over_rest_and_sent_nothing()
     let (sim, app, key) = setup(ServerKind::Jellyfin).await;
     let ctx = app.running.ctx.clone();
     let jellyfin = sim.first(ServerKind::Jellyfin).expect("jellyfin");
-    start_and_see(&ctx, jellyfin, &StreamSpec { remote_control: false, ..carol_on("roku") }, 1).await;
+    start_and_see(&ctx, jellyfin, &StreamSpec { remote_control: false, ..carol(LONDON, "roku") }, 1).await;
     let stream = ctx.ingest.board.now_playing().remove(0);
     let path = format!("/api/v1/sessions/{}/{}/stop", stream.server.id, stream.play);
     let res = app.client.post(app.url(&path)).bearer_auth(&key).json(&json!({})).send().await.expect("request");
@@ -160,9 +146,9 @@ async fn a_rule_stops_the_violating_stream_after_its_delay_and_its_play_ends() {
     let ctx = app.running.ctx.clone();
     one_stream_at_a_time(&ctx, stop_after(1)).await;
     let plex = sim.first(ServerKind::Plex).expect("plex");
-    start_and_see(&ctx, plex, &carol_on("apple_tv"), 1).await;
+    start_and_see(&ctx, plex, &carol(LONDON, "apple_tv"), 1).await;
     let first = ctx.ingest.board.now_playing().remove(0).play;
-    start_and_see(&ctx, plex, &carol_on("iphone"), 2).await;
+    start_and_see(&ctx, plex, &carol(LONDON, "iphone"), 2).await;
     let second = ctx.ingest.board.now_playing().into_iter().find(|p| p.play != first).expect("the second stream");
 
     let incident = concurrent_incident(&app, &key).await;
@@ -194,9 +180,7 @@ async fn dismissing_the_incident_within_the_delay_skips_the_stop() {
     let ctx = app.running.ctx.clone();
     one_stream_at_a_time(&ctx, stop_after(5)).await;
     let plex = sim.first(ServerKind::Plex).expect("plex");
-    start_and_see(&ctx, plex, &carol_on("apple_tv"), 1).await;
-    start_and_see(&ctx, plex, &carol_on("iphone"), 2).await;
-    let incident = concurrent_incident(&app, &key).await;
+    let incident = two_streams_one_incident(&app, &key, plex).await;
     let res = app
         .client
         .patch(app.url(&format!("/api/v1/incidents/{incident}")))
@@ -225,14 +209,12 @@ async fn a_second_violation_within_the_cooldown_is_not_stopped_again() {
     let ctx = app.running.ctx.clone();
     one_stream_at_a_time(&ctx, RuleActions { cooldown_secs: 3_600, ..stop_after(0) }).await;
     let plex = sim.first(ServerKind::Plex).expect("plex");
-    start_and_see(&ctx, plex, &carol_on("apple_tv"), 1).await;
-    start_and_see(&ctx, plex, &carol_on("iphone"), 2).await;
-    let incident = concurrent_incident(&app, &key).await;
+    let incident = two_streams_one_incident(&app, &key, plex).await;
     assert_eq!(settled_actions(&ctx, incident).await[0].status, ActionStatus::Done);
     assert!(wait_for(10, async || ctx.ingest.board.now_playing().len() == 1).await, "the second stream ended");
 
     // The account starts another second stream right away: the incident recurs, no stop follows.
-    start_and_see(&ctx, plex, &carol_on("roku"), 2).await;
+    start_and_see(&ctx, plex, &carol(LONDON, "roku"), 2).await;
     let mut rows = Vec::new();
     let recorded = wait_for(10, async || {
         rows = ctx.store.incident_actions(incident).await.expect("actions");
@@ -255,9 +237,7 @@ async fn a_dry_run_records_what_it_would_do_and_calls_nothing() {
     let actions = RuleActions { dry_run: true, message_client: Some("Please stop sharing".into()), ..stop_after(1) };
     one_stream_at_a_time(&ctx, actions).await;
     let jellyfin = sim.first(ServerKind::Jellyfin).expect("jellyfin");
-    start_and_see(&ctx, jellyfin, &carol_on("apple_tv"), 1).await;
-    start_and_see(&ctx, jellyfin, &carol_on("iphone"), 2).await;
-    let incident = concurrent_incident(&app, &key).await;
+    let incident = two_streams_one_incident(&app, &key, jellyfin).await;
     let rows = settled_actions(&ctx, incident).await;
     assert_eq!(rows.len(), 2, "{rows:#?}");
     assert!(rows.iter().all(|r| r.dry_run && r.status == ActionStatus::Done), "{rows:#?}");
@@ -288,9 +268,7 @@ async fn a_rule_message_reaches_a_jellyfin_viewer_and_the_stream_plays_on() {
     )
     .await;
     let jellyfin = sim.first(ServerKind::Jellyfin).expect("jellyfin");
-    start_and_see(&ctx, jellyfin, &carol_on("apple_tv"), 1).await;
-    start_and_see(&ctx, jellyfin, &carol_on("iphone"), 2).await;
-    let incident = concurrent_incident(&app, &key).await;
+    let incident = two_streams_one_incident(&app, &key, jellyfin).await;
     let rows = settled_actions(&ctx, incident).await;
     assert_eq!(
         (rows.len(), rows[0].action, rows[0].status),

@@ -52,6 +52,14 @@ async fn keys(app: &TestApp) -> (String, String) {
 }
 
 const SECRET: &str = "hmac-signing-secret-0123456789";
+const DESTINATIONS: &str = "/api/v1/notifications/destinations";
+
+/// Sends `req` with `key` as the bearer; the status and the JSON body (`null` when there is none).
+async fn call(req: reqwest::RequestBuilder, key: &str) -> (u16, Value) {
+    let res = req.bearer_auth(key).send().await.expect("req");
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
 
 fn webhook(url: &str) -> Value {
     json!({
@@ -69,15 +77,8 @@ async fn a_destination_is_added_listed_redacted_changed_tested_and_removed() {
     let (rw, ro) = keys(&app).await;
     let (receiver, url) = Receiver::start(&[204, 500]).await;
     let c = &app.client;
-    let res = c
-        .post(app.url("/api/v1/notifications/destinations"))
-        .bearer_auth(&rw)
-        .json(&webhook(&url))
-        .send()
-        .await
-        .expect("req");
-    assert_eq!(res.status(), 201);
-    let created: Value = res.json().await.expect("json");
+    let (status, created) = call(c.post(app.url(DESTINATIONS)).json(&webhook(&url)), &rw).await;
+    assert_eq!(status, 201);
     let id = created["id"].as_i64().expect("id");
     assert_eq!((created["kind"].as_str(), created["rate_per_minute"].as_u64()), (Some("webhook"), Some(30)));
     assert_eq!(created["config"]["secret"], "****");
@@ -86,15 +87,7 @@ async fn a_destination_is_added_listed_redacted_changed_tested_and_removed() {
         "{created}"
     );
 
-    let list: Value = c
-        .get(app.url("/api/v1/notifications/destinations"))
-        .bearer_auth(&ro)
-        .send()
-        .await
-        .expect("req")
-        .json()
-        .await
-        .expect("json");
+    let (_, list) = call(c.get(app.url(DESTINATIONS)), &ro).await;
     assert_eq!(list.as_array().map(Vec::len), Some(1), "read-only keys can list");
     assert!(!list.to_string().contains(SECRET) && !list.to_string().contains("/hook"), "{list}");
 
@@ -102,72 +95,23 @@ async fn a_destination_is_added_listed_redacted_changed_tested_and_removed() {
     let mut edit = webhook(&url);
     edit["name"] = json!("Renamed");
     edit["config"]["secret"] = json!("");
-    let res = c
-        .put(app.url(&format!("/api/v1/notifications/destinations/{id}")))
-        .bearer_auth(&rw)
-        .json(&edit)
-        .send()
-        .await
-        .expect("req");
-    assert_eq!(res.status(), 200);
-    let test: Value = c
-        .post(app.url(&format!("/api/v1/notifications/destinations/{id}/test")))
-        .bearer_auth(&rw)
-        .send()
-        .await
-        .expect("req")
-        .json()
-        .await
-        .expect("json");
+    let one = app.url(&format!("{DESTINATIONS}/{id}"));
+    assert_eq!(call(c.put(&one).json(&edit), &rw).await.0, 200);
+    let (_, test) = call(c.post(format!("{one}/test")), &rw).await;
     assert_eq!(test, json!({ "ok": true, "outcome": "delivered (204)", "will_retry": false }));
     let seen = receiver.seen();
     assert_eq!(seen[0].2["event"], "test");
     assert!(seen[0].1.as_deref().is_some_and(|s| s.starts_with("sha256=")), "signed: {seen:?}");
-    let failed: Value = c
-        .post(app.url(&format!("/api/v1/notifications/destinations/{id}/test")))
-        .bearer_auth(&rw)
-        .send()
-        .await
-        .expect("req")
-        .json()
-        .await
-        .expect("json");
+    let (_, failed) = call(c.post(format!("{one}/test")), &rw).await;
     assert_eq!((failed["ok"].as_bool(), failed["will_retry"].as_bool()), (Some(false), Some(true)));
     assert!(failed["outcome"].as_str().is_some_and(|o| o.contains("500")), "{failed}");
-    let one: Value = c
-        .get(app.url(&format!("/api/v1/notifications/destinations/{id}")))
-        .bearer_auth(&ro)
-        .send()
-        .await
-        .expect("req")
-        .json()
-        .await
-        .expect("json");
-    assert_eq!((one["name"].as_str(), one["last"]["ok"].as_bool()), (Some("Renamed"), Some(false)));
+    let (_, read) = call(c.get(&one), &ro).await;
+    assert_eq!((read["name"].as_str(), read["last"]["ok"].as_bool()), (Some("Renamed"), Some(false)));
 
-    let res = c
-        .patch(app.url(&format!("/api/v1/notifications/destinations/{id}")))
-        .bearer_auth(&rw)
-        .json(&json!({ "enabled": false }))
-        .send()
-        .await
-        .expect("req");
-    let switched: Value = res.json().await.expect("json");
+    let (_, switched) = call(c.patch(&one).json(&json!({ "enabled": false })), &rw).await;
     assert_eq!(switched["enabled"], false);
-    let res = c
-        .delete(app.url(&format!("/api/v1/notifications/destinations/{id}")))
-        .bearer_auth(&rw)
-        .send()
-        .await
-        .expect("req");
-    assert_eq!(res.status(), 204);
-    let res = c
-        .delete(app.url(&format!("/api/v1/notifications/destinations/{id}")))
-        .bearer_auth(&rw)
-        .send()
-        .await
-        .expect("req");
-    assert_eq!(res.status(), 404);
+    assert_eq!(call(c.delete(&one), &rw).await.0, 204);
+    assert_eq!(call(c.delete(&one), &rw).await.0, 404);
     let actions: Vec<String> =
         app.running.ctx.store.recent_audit(20).await.expect("audit").into_iter().map(|e| e.action).collect();
     for action in
@@ -183,20 +127,11 @@ async fn read_only_keys_cannot_change_or_send_anything() {
     let (rw, ro) = keys(&app).await;
     let (receiver, url) = Receiver::start(&[]).await;
     let c = &app.client;
-    let created: Value = c
-        .post(app.url("/api/v1/notifications/destinations"))
-        .bearer_auth(&rw)
-        .json(&webhook(&url))
-        .send()
-        .await
-        .expect("req")
-        .json()
-        .await
-        .expect("json");
+    let (_, created) = call(c.post(app.url(DESTINATIONS)).json(&webhook(&url)), &rw).await;
     let id = created["id"].as_i64().expect("id");
-    let base = format!("/api/v1/notifications/destinations/{id}");
+    let base = format!("{DESTINATIONS}/{id}");
     let attempts = [
-        c.post(app.url("/api/v1/notifications/destinations")).json(&webhook(&url)),
+        c.post(app.url(DESTINATIONS)).json(&webhook(&url)),
         c.put(app.url(&base)).json(&webhook(&url)),
         c.patch(app.url(&base)).json(&json!({ "enabled": false })),
         c.delete(app.url(&base)),
@@ -205,8 +140,7 @@ async fn read_only_keys_cannot_change_or_send_anything() {
         c.delete(app.url("/api/v1/notifications/outbox/1")),
     ];
     for req in attempts {
-        let res = req.bearer_auth(&ro).send().await.expect("req");
-        assert_eq!(res.status(), 403);
+        assert_eq!(call(req, &ro).await.0, 403);
     }
     assert!(receiver.seen().is_empty(), "nothing was sent");
     let all = sightline_backend::notify::admin::list(&app.running.ctx).await.expect("lists");
@@ -232,46 +166,20 @@ async fn refused_fields_are_named_and_nothing_is_saved() {
         for (k, v) in change.as_object().expect("object") {
             body[k] = v.clone();
         }
-        let res = app
-            .client
-            .post(app.url("/api/v1/notifications/destinations"))
-            .bearer_auth(&rw)
-            .json(&body)
-            .send()
-            .await
-            .expect("req");
-        assert_eq!(res.status(), 422, "{body}");
-        let err: Value = res.json().await.expect("json");
+        let (status, err) = call(app.client.post(app.url(DESTINATIONS)).json(&body), &rw).await;
+        assert_eq!(status, 422, "{body}");
         assert_eq!(err["field"], field, "{body}: {err}");
         assert!(err["message"].as_str().is_some_and(|m| !m.is_empty()), "{err}");
     }
     let mut unknown = webhook("http://127.0.0.1:9/hook");
     unknown["admin"] = json!(true);
-    let res = app
-        .client
-        .post(app.url("/api/v1/notifications/destinations"))
-        .bearer_auth(&rw)
-        .json(&unknown)
-        .send()
-        .await
-        .expect("req");
-    assert_eq!(res.status(), 400, "unknown fields are refused");
-    let list: Value = app
-        .client
-        .get(app.url("/api/v1/notifications/destinations"))
-        .bearer_auth(&rw)
-        .send()
-        .await
-        .expect("req")
-        .json()
-        .await
-        .expect("json");
-    assert_eq!(list, json!([]));
+    let (status, _) = call(app.client.post(app.url(DESTINATIONS)).json(&unknown), &rw).await;
+    assert_eq!(status, 400, "unknown fields are refused");
+    assert_eq!(call(app.client.get(app.url(DESTINATIONS)), &rw).await.1, json!([]));
 }
 
 async fn outbox(app: &TestApp, key: &str, state: &str) -> Value {
-    let url = app.url(&format!("/api/v1/notifications/outbox?state={state}"));
-    app.client.get(url).bearer_auth(key).send().await.expect("req").json().await.expect("json")
+    call(app.client.get(app.url(&format!("/api/v1/notifications/outbox?state={state}"))), key).await.1
 }
 
 #[tokio::test]
@@ -279,15 +187,7 @@ async fn a_refused_notification_is_dead_lettered_then_retried_and_delivered() {
     let (app, _) = TestApp::with_owner().await;
     let (rw, ro) = keys(&app).await;
     let (receiver, url) = Receiver::start(&[410]).await;
-    let res = app
-        .client
-        .post(app.url("/api/v1/notifications/destinations"))
-        .bearer_auth(&rw)
-        .json(&webhook(&url))
-        .send()
-        .await
-        .expect("req");
-    assert_eq!(res.status(), 201);
+    assert_eq!(call(app.client.post(app.url(DESTINATIONS)).json(&webhook(&url)), &rw).await.0, 201);
     let notice = Notice::new(EventKind::ServerDown, sightline_backend::clock::now(), "server:1:down:test")
         .with(Var::Server, "Den")
         .with(Var::Summary, "Sightline cannot read it");
@@ -308,14 +208,8 @@ async fn a_refused_notification_is_dead_lettered_then_retried_and_delivered() {
     assert!(row["last_error"].as_str().is_some_and(|e| e.contains("410")), "{row}");
     let id = row["id"].as_i64().expect("id");
 
-    let res = app
-        .client
-        .post(app.url(&format!("/api/v1/notifications/outbox/{id}/retry")))
-        .bearer_auth(&rw)
-        .send()
-        .await
-        .expect("req");
-    assert_eq!(res.status(), 204);
+    let row_url = app.url(&format!("/api/v1/notifications/outbox/{id}"));
+    assert_eq!(call(app.client.post(format!("{row_url}/retry")), &rw).await.0, 204);
     let deadline = Instant::now() + Duration::from_secs(20);
     while outbox(&app, &ro, "delivered").await["counts"]["delivered"] != 1 {
         assert!(Instant::now() < deadline, "the retried notification was not delivered");
@@ -324,23 +218,8 @@ async fn a_refused_notification_is_dead_lettered_then_retried_and_delivered() {
     let statuses: Vec<u16> = receiver.seen().iter().map(|s| s.0).collect();
     assert_eq!(statuses, [410, 204]);
     assert_eq!(receiver.seen()[1].2["vars"]["summary"], "Sightline cannot read it");
-    let res = app
-        .client
-        .delete(app.url(&format!("/api/v1/notifications/outbox/{id}")))
-        .bearer_auth(&rw)
-        .send()
-        .await
-        .expect("req");
-    assert_eq!(res.status(), 204);
-    let res = app
-        .client
-        .post(app.url(&format!("/api/v1/notifications/outbox/{id}/retry")))
-        .bearer_auth(&rw)
-        .send()
-        .await
-        .expect("req");
-    assert_eq!(res.status(), 404);
-    let bad =
-        app.client.get(app.url("/api/v1/notifications/outbox?state=lost")).bearer_auth(&ro).send().await.expect("req");
-    assert_eq!(bad.status(), 400);
+    assert_eq!(call(app.client.delete(&row_url), &rw).await.0, 204);
+    assert_eq!(call(app.client.post(format!("{row_url}/retry")), &rw).await.0, 404);
+    let bad = call(app.client.get(app.url("/api/v1/notifications/outbox?state=lost")), &ro).await;
+    assert_eq!(bad.0, 400);
 }

@@ -3,21 +3,16 @@
 //! the REST API (a signed JSON webhook and a Discord-format webhook, on a loopback inbox) receive it
 //! once, with the account, the rule and a valid signature.
 
-use crate::detect_helpers::{add_server, app_with_geoip, one_account_scenario};
+use crate::detect_helpers::{add_server, app_with_geoip, london_then_linkoping, one_account_sim};
 use serde_json::{Value, json};
+use sightline_simulator::ServerKind;
 use sightline_simulator::inbox::{Inbox, InboxKind};
-use sightline_simulator::{DeviceRef, Scenario, ServerKind, SimOptions, Simulator, StreamSpec};
 use std::time::Duration;
 
 #[tokio::test]
 async fn an_incident_reaches_the_webhook_and_the_discord_receiver_once_each() {
     let inbox = Inbox::start(0).await.expect("inbox starts");
-    let sim = Simulator::start(
-        Scenario::from_toml_str(&one_account_scenario("plex", "Plex")).expect("parses"),
-        SimOptions::manual(),
-    )
-    .await
-    .expect("simulator starts");
+    let sim = one_account_sim(ServerKind::Plex, "Plex").await;
     let (app, key) = app_with_geoip().await;
     let secret = "flow-secret-0123456789";
     for body in [
@@ -38,20 +33,7 @@ async fn an_incident_reaches_the_webhook_and_the_discord_receiver_once_each() {
     }
     let plex = sim.first(ServerKind::Plex).expect("plex");
     add_server(&app, &key, "plex", "Plex", plex.base_url(), plex.token()).await;
-
-    let mut london = StreamSpec::new("carol", "film");
-    london.ip = "81.2.69.142".parse().expect("ip");
-    london.device = DeviceRef::Preset("apple_tv".into());
-    plex.start_stream(&london).expect("starts");
-    let mut waited = 0;
-    while app.running.ctx.ingest.board.now_playing().is_empty() && waited < 100 {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        waited += 1;
-    }
-    let mut linkoping = StreamSpec::new("carol", "film");
-    linkoping.ip = "89.160.20.112".parse().expect("ip");
-    linkoping.device = DeviceRef::Preset("iphone".into());
-    plex.start_stream(&linkoping).expect("starts");
+    london_then_linkoping(&app, plex).await;
 
     let log = inbox.wait_for(2, Duration::from_secs(20)).await;
     // Several more polls: still one delivery per destination (the incident only updates).

@@ -117,18 +117,10 @@ pub(super) fn parse_draft(json: &str) -> Result<DestinationInput, AppError> {
         .map_err(|_| AppError::Invalid { field: "form".to_owned(), message: "the form could not be read".to_owned() })
 }
 
-/// [`app_error`], answered with a matching HTTP status (422, 404) instead of 500.
+/// [`app_error`], answered with a matching HTTP status (422 for a refused value, 404 for a
+/// missing one) instead of 500, so the browser and the logs do not report a server failure.
 pub(super) fn failed(e: AdminError) -> AppError {
-    let error = app_error(e);
-    let status = match &error {
-        AppError::Invalid { .. } => Some(http::StatusCode::UNPROCESSABLE_ENTITY),
-        AppError::NotFound => Some(http::StatusCode::NOT_FOUND),
-        _ => None,
-    };
-    if let (Some(status), Some(response)) = (status, leptos::prelude::use_context::<leptos_axum::ResponseOptions>()) {
-        response.set_status(status);
-    }
-    error
+    crate::api::map::convert::answered(app_error(e))
 }
 
 /// The first refused field becomes the field error; storage failures are logged and opaque.

@@ -2,8 +2,8 @@
 //! and the rows of one state: dead letters with their error and Retry / Delete, queued ones with
 //! their next attempt, delivered ones.
 
-use super::{latest_error, refetch_on_success};
 use crate::api::notifications::{NotificationsDiscard, NotificationsRetry, OutboxRowView, notifications_outbox};
+use crate::components::action_state::{latest_error, refetch_on_success};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 

@@ -3,12 +3,13 @@
 //! enable/disable, and delete after a confirmation. A destination whose stored settings cannot be
 //! read can only be deleted.
 
+use super::action_error;
 use super::draft::Draft;
 use super::editor::DestinationEditor;
-use super::{action_error, latest_error, refetch_on_success};
 use crate::api::notifications::{
     Catalogue, DestinationView, NotificationsDelete, NotificationsSetEnabled, NotificationsTest, TestResult,
 };
+use crate::components::action_state::{latest_error, refetch_on_success};
 use crate::error::AppError;
 use leptos::form::ActionForm;
 use leptos::prelude::*;

@@ -1,8 +1,9 @@
 //! The "Add a server" form: kind, name, address, token (never echoed back) and colour, with
 //! each refused value explained next to its input and a hint on where to find the token.
 
-use super::{field_error, form_error, invalid, latest_error, refetch_on_success};
+use super::{field_error, form_error, invalid};
 use crate::api::servers::ServersCreate;
+use crate::components::action_state::{latest_error, refetch_on_success};
 use crate::model::servers::{DEFAULT_COLOR, KINDS, kind_label, token_hint};
 use leptos::form::ActionForm;
 use leptos::html::Form;

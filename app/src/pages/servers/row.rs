@@ -3,8 +3,9 @@
 //! that says the server's history goes with it.
 
 use super::health::ServerHealthView;
-use super::{field_error, form_error, invalid, latest_error, refetch_on_success};
+use super::{field_error, form_error, invalid};
 use crate::api::servers::{ServersDelete, ServersSetEnabled, ServersTest, ServersUpdate};
+use crate::components::action_state::{latest_error, refetch_on_success};
 use crate::live::use_live;
 use crate::model::servers::{ServerView, TestOutcome, kind_label};
 use leptos::form::ActionForm;

@@ -5,6 +5,7 @@
 
 use super::MAX_PAYLOAD_BYTES;
 use super::url_policy::{UrlPolicyError, check_host_name, check_media_url, check_resolved_addr};
+use crate::error_chain::{error_chain, root_cause};
 use crate::secret::SecretString;
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
@@ -322,28 +323,6 @@ impl MediaHttp {
         };
         HttpError::Unreachable(message)
     }
-}
-
-/// The error and its sources, innermost last. `io::Error::source` skips the error it wraps (a
-/// rustls error inside tokio-rustls, for one), so this steps into it explicitly.
-fn error_chain<'a>(top: &'a (dyn StdError + 'static)) -> Vec<&'a (dyn StdError + 'static)> {
-    let mut chain = Vec::new();
-    let mut next = Some(top);
-    while let Some(err) = next {
-        chain.push(err);
-        next = match err.downcast_ref::<io::Error>().and_then(io::Error::get_ref) {
-            Some(inner) => Some(inner as &(dyn StdError + 'static)),
-            None => err.source(),
-        };
-        if chain.len() > 16 {
-            break;
-        }
-    }
-    chain
-}
-
-fn root_cause(e: &(dyn StdError + 'static)) -> String {
-    error_chain(e).last().map_or_else(String::new, ToString::to_string)
 }
 
 fn is_handshake_eof(chain: &[&(dyn StdError + 'static)]) -> bool {

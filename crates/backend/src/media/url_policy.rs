@@ -140,7 +140,7 @@ fn v4_reason(ip: Ipv4Addr) -> Option<Reason> {
 
 /// The IPv4 address inside a mapped, compatible or NAT64 IPv6 address. `::1` is loopback, not the
 /// compatible form of 0.0.0.1, and `::` was handled by the caller.
-fn embedded_v4(ip: Ipv6Addr) -> Option<Ipv4Addr> {
+pub(crate) fn embedded_v4(ip: Ipv6Addr) -> Option<Ipv4Addr> {
     if let Some(v4) = ip.to_ipv4_mapped() {
         return Some(v4);
     }

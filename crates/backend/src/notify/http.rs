@@ -10,10 +10,9 @@ use super::render::Outgoing;
 use super::reply::{Answer, judge};
 use super::resolve::{Lookup, PolicyResolver, ResolveError};
 use super::ssrf::check_url;
+use crate::error_chain::error_chain;
 use reqwest::header::RETRY_AFTER;
 use reqwest::{Certificate, redirect};
-use std::error::Error as StdError;
-use std::io;
 use std::time::Duration;
 
 /// The most of an answer's body read (for the reason snippet and `retry_after`).
@@ -109,22 +108,4 @@ async fn read_capped(mut response: reqwest::Response, max: usize) -> Vec<u8> {
 /// `text` with every secret replaced by `***`.
 pub(crate) fn redact(text: &str, secrets: &[&str]) -> String {
     secrets.iter().filter(|s| s.len() >= 4).fold(text.to_owned(), |t, s| t.replace(s, "***"))
-}
-
-/// The error and its sources, innermost last. `io::Error::source` skips the error it wraps, so
-/// this steps into it explicitly.
-pub(crate) fn error_chain<'a>(top: &'a (dyn StdError + 'static)) -> Vec<&'a (dyn StdError + 'static)> {
-    let mut chain = Vec::new();
-    let mut next = Some(top);
-    while let Some(err) = next {
-        chain.push(err);
-        next = match err.downcast_ref::<io::Error>().and_then(io::Error::get_ref) {
-            Some(inner) => Some(inner as &(dyn StdError + 'static)),
-            None => err.source(),
-        };
-        if chain.len() > 16 {
-            break;
-        }
-    }
-    chain
 }

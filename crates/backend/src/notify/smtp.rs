@@ -5,9 +5,10 @@
 //! and connection trouble are retried; 5xx, refused logins and TLS failures are not.
 
 use super::destination::SmtpSecurity;
-use super::http::{error_chain, redact};
+use super::http::redact;
 use super::outcome::DeliveryOutcome;
 use super::resolve::{Lookup, ResolveError, resolve_allowed};
+use crate::error_chain::error_chain;
 use lettre::message::{Mailbox, header::ContentType};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};

@@ -211,18 +211,14 @@ fn classify_v6(ip: Ipv6Addr) -> Option<AddrKind> {
     Some(kind)
 }
 
-/// The IPv4 address inside a mapped, compatible, NAT64 or 6to4 IPv6 address.
+/// The IPv4 address inside a mapped, compatible, NAT64 or 6to4 IPv6 address: the media policy's
+/// three forms, and 6to4 (`2002:AABB:CCDD::`), which only this policy judges. `::` and `::1` are
+/// judged by the caller first.
 fn embedded_v4(ip: Ipv6Addr) -> Option<Ipv4Addr> {
-    if let Some(v4) = ip.to_ipv4_mapped() {
+    if let Some(v4) = url_policy::embedded_v4(ip) {
         return Some(v4);
     }
-    let s = ip.segments();
-    let [.., a, b, c, d] = ip.octets();
-    let tail = Ipv4Addr::new(a, b, c, d);
-    if s[..6] == [0; 6] || s[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
-        return Some(tail);
-    }
-    if s[0] == 0x2002 {
+    if ip.segments()[0] == 0x2002 {
         let [_, _, a, b, c, d, ..] = ip.octets();
         return Some(Ipv4Addr::new(a, b, c, d));
     }

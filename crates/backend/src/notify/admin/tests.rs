@@ -20,6 +20,11 @@ fn webhook_input(url: &str, allow_private: bool) -> DestinationInput {
     serde_json::from_value(json).expect("a valid input")
 }
 
+/// Saves [`webhook_input`] to `url` with private addresses allowed; returns its id.
+async fn saved_webhook(ctx: &AppContext, url: &str) -> i64 {
+    create(ctx, &webhook_input(url, true), "user:owner", t0()).await.expect("saves").destination.id
+}
+
 fn fields_of(e: &AdminError) -> Vec<&str> {
     match e {
         AdminError::Invalid(list) => list.iter().map(|f| f.field.as_str()).collect(),
@@ -72,11 +77,7 @@ async fn private_targets_need_the_owners_permission() {
 #[tokio::test]
 async fn edits_keep_blank_secrets_and_the_kind() {
     let (_dir, ctx, _) = context().await;
-    let id = create(&ctx, &webhook_input("http://127.0.0.1:9/hook", true), "user:owner", t0())
-        .await
-        .expect("saves")
-        .destination
-        .id;
+    let id = saved_webhook(&ctx, "http://127.0.0.1:9/hook").await;
     let mut edit = webhook_input("", true);
     edit.name = "Renamed".into();
     edit.config.insert("url".into(), SecretString::new(""));
@@ -111,8 +112,7 @@ async fn edits_keep_blank_secrets_and_the_kind() {
 async fn the_test_button_reports_the_receivers_real_answer() {
     let (_dir, ctx, _) = context().await;
     let receiver = Receiver::start(&[Reply::Status(204), Reply::Status(404)]).await;
-    let input = webhook_input(&receiver.url, true);
-    let id = create(&ctx, &input, "user:owner", t0()).await.expect("saves").destination.id;
+    let id = saved_webhook(&ctx, &receiver.url).await;
     let ok = send_test(&ctx, id, t0()).await.expect("sends");
     assert_eq!(ok, DeliveryOutcome::Delivered { status: 204 });
     let arrivals = receiver.arrivals();
@@ -128,11 +128,7 @@ async fn the_test_button_reports_the_receivers_real_answer() {
 #[tokio::test]
 async fn dead_letters_can_be_retried_or_deleted() {
     let (_dir, ctx, _) = context().await;
-    let id = create(&ctx, &webhook_input("http://127.0.0.1:9/hook", true), "user:owner", t0())
-        .await
-        .expect("saves")
-        .destination
-        .id;
+    let id = saved_webhook(&ctx, "http://127.0.0.1:9/hook").await;
     let notice = Notice::new(EventKind::ServerDown, t0(), "server:1:down").with(Var::Server, "Den");
     assert_eq!(ctx.store.enqueue_notice(&[id], &notice, t0()).await.expect("queues"), 1);
     let row = ctx.store.due_outbox(t0(), 1).await.expect("reads")[0].id;

@@ -8,7 +8,7 @@ use super::response::{self, is_expired};
 use super::vapid::{VapidError, VapidKeys, subject};
 use super::{ece, keys};
 use crate::config::Config;
-use crate::notify::http::error_chain;
+use crate::error_chain::error_chain;
 use crate::notify::resolve::{Lookup, PolicyResolver, ResolveError};
 use crate::notify::{Deliver, DeliveryOutcome, Destination, DestinationConfig, Notice};
 use async_trait::async_trait;
