@@ -85,7 +85,8 @@ pub fn export_csv_in_pages(
         Page(Option<HistoryCursor>),
         Done,
     }
-    futures::stream::unfold(Next::Header, move |next| {
+    // Fused: compression layers poll once more after the end, and a fused stream keeps answering `None`.
+    futures::StreamExt::fuse(futures::stream::unfold(Next::Header, move |next| {
         let (ctx, filter) = (ctx.clone(), filter.clone());
         async move {
             match next {
@@ -101,7 +102,7 @@ pub fn export_csv_in_pages(
                 Next::Done => None,
             }
         }
-    })
+    }))
 }
 
 /// Deletes plays by id in one transaction and audits it. Returns how many were deleted.

@@ -78,6 +78,15 @@ async fn history_lists_chains_filters_pages_exports_and_deletes() {
     .collect();
     assert_eq!(chunks.len(), 4, "{chunks:?}");
     assert_eq!(chunks.concat(), csv);
+    // Polling again after the end (as compression layers do) answers "no more", never a panic.
+    let mut ended = std::pin::pin!(sightline_backend::history::export_csv_in_pages(
+        f.app.running.ctx.clone(),
+        Default::default(),
+        sightline_backend::store::history::HistorySort::Title,
+        500,
+    ));
+    while futures::StreamExt::next(&mut ended).await.is_some() {}
+    assert!(futures::StreamExt::next(&mut ended).await.is_none());
 
     let ids: Vec<i64> = heat["sessions"].as_array().expect("s").iter().filter_map(|s| s["id"].as_i64()).collect();
     let refused = f.send("POST", "/api/v1/history/delete", &f.ro, Some(json!({ "ids": ids }))).await;

@@ -5,22 +5,24 @@
 use crate::api::history::{ChainView, PlayIncidentView, SessionView};
 use leptos::prelude::*;
 
-fn incident_links(incidents: Vec<PlayIncidentView>) -> impl IntoView {
-    (!incidents.is_empty()).then(|| {
-        view! {
-            <ul class="history-incidents">
-                {incidents.into_iter().map(|i| view! {
-                    <li>
-                        <a href=format!("/alerts/{}", i.id)>{format!("Incident #{}", i.id)}</a>
-                        <span class="small muted">{format!(" {} · {}", i.label, i.summary)}</span>
-                    </li>
-                }).collect_view()}
-            </ul>
-        }
-    })
+fn incident_links(incidents: Vec<PlayIncidentView>) -> AnyView {
+    (!incidents.is_empty())
+        .then(|| {
+            view! {
+                <ul class="history-incidents">
+                    {incidents.into_iter().map(|i| view! {
+                        <li>
+                            <a href=format!("/alerts/{}", i.id)>{format!("Incident #{}", i.id)}</a>
+                            <span class="small muted">{format!(" {} · {}", i.label, i.summary)}</span>
+                        </li>
+                    }).collect_view()}
+                </ul>
+            }
+        })
+        .into_any()
 }
 
-fn session_panel(s: SessionView) -> impl IntoView {
+fn session_panel(s: SessionView) -> AnyView {
     let incidents = s.incidents;
     let rows: Vec<(&'static str, String)> = vec![
         ("Played", format!("{} ({} → {})", s.played, s.started, s.ended)),
@@ -40,6 +42,7 @@ fn session_panel(s: SessionView) -> impl IntoView {
             {incident_links(incidents)}
         </div>
     }
+    .into_any()
 }
 
 #[component]
