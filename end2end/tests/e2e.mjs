@@ -447,6 +447,23 @@ try {
     assert(overflow <= 0, `stats page is ${overflow} px wider than the screen`);
   });
 
+  await check("the owner picks a time zone in Settings → General and statistics use it", async () => {
+    await page.goto(`${base}/settings/servers`);
+    await page.waitForSelector('[data-hydrated="true"]');
+    await page.locator("nav.settings-tabs a").filter({ hasText: "General" }).click();
+    await page.waitForSelector("#tz-form");
+    await page.fill("#tz-input", "Mars/Olympus");
+    await page.click("#tz-save");
+    await page.locator("#tz-error, .alert.error").first().waitFor();
+    await page.fill("#tz-input", "Europe/Stockholm");
+    await page.click("#tz-save");
+    await page.locator("#tz-saved").waitFor();
+    await page.locator("#tz-status").filter({ hasText: "Europe/Stockholm" }).waitFor();
+    await page.goto(`${base}/stats?period=week`);
+    await page.waitForSelector('[data-hydrated="true"]');
+    await page.locator("#stats-summary").filter({ hasText: "Europe/Stockholm" }).waitFor();
+  });
+
   await check("two places at once open an incident that the alerts, incident and map pages show", async () => {
     const sim = spawn(bin, ["simulate", "--scenario", join(root, "end2end/tests/maps-scenario.toml")], {
       stdio: ["pipe", "pipe", "pipe"],

@@ -17,8 +17,7 @@ const NAV: &[(&str, &str)] = &[
     ("/map", "Map"),
     ("/stats", "Statistics"),
     ("/rules", "Rules"),
-    ("/settings/servers", "Servers"),
-    ("/settings/notifications", "Notifications"),
+    ("/settings/servers", "Settings"),
     ("/account", "Account"),
 ];
 

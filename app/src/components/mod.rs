@@ -7,6 +7,7 @@ pub mod layout;
 pub mod live_indicator;
 pub mod now_playing;
 pub mod push_optin;
+pub mod settings_tabs;
 pub mod table;
 pub mod theme;
 pub mod world_map;

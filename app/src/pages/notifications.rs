@@ -28,6 +28,7 @@ pub fn NotificationsPage() -> impl IntoView {
         <Title text="Notifications · Sightline"/>
         <div id="notifications-page">
             <h1>"Notifications"</h1>
+            <crate::components::settings_tabs::SettingsTabs/>
             <section class="card">
                 <h2>"Destinations"</h2>
                 <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>

@@ -25,6 +25,7 @@ pub fn ServersPage() -> impl IntoView {
         <Title text="Servers · Sightline"/>
         <div id="servers-page">
             <h1>"Servers"</h1>
+            <crate::components::settings_tabs::SettingsTabs/>
             <section class="card">
                 <h2>"Media servers"</h2>
                 <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>

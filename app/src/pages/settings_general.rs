@@ -11,16 +11,17 @@ use leptos_meta::Title;
 const FIELDS: &[&str] = &["time_zone"];
 
 /// The browser's IANA zone (hydrate only; `None` on the server or when the browser does not say).
+#[cfg(feature = "hydrate")]
 fn browser_time_zone() -> Option<String> {
-    #[cfg(feature = "hydrate")]
-    {
-        let format = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new());
-        return js_sys::Reflect::get(&format.resolved_options(), &"timeZone".into())
-            .ok()
-            .and_then(|v| v.as_string())
-            .filter(|z| !z.is_empty());
-    }
-    #[cfg(not(feature = "hydrate"))]
+    let format = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new());
+    js_sys::Reflect::get(&format.resolved_options(), &"timeZone".into())
+        .ok()
+        .and_then(|v| v.as_string())
+        .filter(|z| !z.is_empty())
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn browser_time_zone() -> Option<String> {
     None
 }
 
@@ -37,6 +38,7 @@ pub fn GeneralSettingsPage() -> impl IntoView {
         <Title text="General settings · Sightline"/>
         <div id="general-settings-page">
             <h1>"General"</h1>
+            <crate::components::settings_tabs::SettingsTabs/>
             <section class="card">
                 <h2>"Time zone"</h2>
                 <p>

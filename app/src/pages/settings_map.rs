@@ -21,6 +21,7 @@ pub fn MapSettingsPage() -> impl IntoView {
         <Title text="Map settings · Sightline"/>
         <div id="map-settings-page">
             <h1>"Map"</h1>
+            <crate::components::settings_tabs::SettingsTabs/>
             <section class="card">
                 <h2>"Tile server"</h2>
                 <p>

@@ -286,7 +286,6 @@ async fn stats_plays(ctx: &AppContext, period: Period, zone: Tz) -> anyhow::Resu
 }
 
 /// Runs `f` once to warm up, then `runs` times, timing each.
-
 async fn measure<F, Fut>(name: &str, runs: usize, mut f: F) -> anyhow::Result<Timed>
 where
     F: FnMut() -> Fut,

@@ -11,7 +11,6 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sightline_domain::ServerId;
 use sightline_domain::stats::{CountRow, DayStats, HourCount, TitleRow, UserRow};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
-use std::collections::BTreeMap;
 
 const HOUR_MS: i64 = 3_600_000;
 const QUARTER_MS: i64 = 900_000;
@@ -35,9 +34,9 @@ fn rollup_server(server: Option<ServerId>) -> i64 {
     server.map_or(0, |s| s.0)
 }
 
-/// Quarters `first..end` of the UTC hours `hours` that lie in one local hour, and the minutes from
-/// the UTC hour's start to that local hour's start in local time (quarter `first`'s start plus the
-/// offset). One arm of the `UNION ALL` that sums `stats_hours` per local date or hour.
+/// Quarters `first..end` of the UTC hours `hours`, which lie in one local hour; `hour * 60 +
+/// local_minutes` is a local time (minutes since the epoch) within that local hour. One arm of the
+/// `UNION ALL` that sums `stats_hours` per local date and hour.
 struct Arm {
     first: usize,
     end: usize,
@@ -50,10 +49,10 @@ impl Arm {
         columns[self.first..self.end].join(" + ")
     }
 
-    /// The largest of the arm's stream counts over the grouped rows.
+    /// The largest of the arm's stream counts in a row.
     fn peak(&self) -> String {
         let cols = &STREAMS[self.first..self.end];
-        if cols.len() == 1 { format!("MAX({})", cols[0]) } else { format!("MAX(MAX({}))", cols.join(", ")) }
+        if cols.len() == 1 { cols[0].to_owned() } else { format!("MAX({})", cols.join(", ")) }
     }
 }
 
@@ -96,68 +95,60 @@ fn arms(stretch: &Stretch) -> Vec<Arm> {
     out
 }
 
-/// One arm per stretch and part: `SELECT (hour * 60 + minutes)<key>, <values> FROM stats_hours
-/// WHERE … GROUP BY 1`, joined by `UNION ALL`; `None` when there is nothing to read.
-fn per_local(
+/// Totals per local date (the bits of a date cut by a change of offset add up before they become
+/// bytes) and per local hour of day, from one scan of each arm's hours: the arms (`UNION ALL`) are
+/// gathered once into a narrow table of local minutes and values, then grouped twice.
+async fn series(
+    conn: &mut SqliteConnection,
     server: i64,
     stretches: &[Stretch],
-    key: &str,
-    values: impl Fn(&Arm) -> String,
-) -> Option<QueryBuilder<Sqlite>> {
-    let mut qb = QueryBuilder::new("");
+) -> Result<(Vec<DayStats>, Vec<HourCount>), StoreError> {
+    let mut qb = QueryBuilder::new("WITH x AS MATERIALIZED (");
     let mut n_arms = 0;
     for arm in stretches.iter().flat_map(arms) {
         if n_arms > 0 {
             qb.push(" UNION ALL ");
         }
         n_arms += 1;
-        qb.push("SELECT (hour * 60 + ").push_bind(arm.local_minutes).push(key);
-        qb.push(", ").push(values(&arm)).push(" FROM stats_hours WHERE server_id = ").push_bind(server);
-        qb.push(" AND hour >= ").push_bind(arm.hours.0).push(" AND hour < ").push_bind(arm.hours.1).push(" GROUP BY 1");
+        qb.push("SELECT hour * 60 + ").push_bind(arm.local_minutes).push(" AS local, ");
+        qb.push(format!(
+            "{} AS plays, {} AS ms, {} AS bits, {} AS peak",
+            arm.sum(&PLAYS),
+            arm.sum(&MS),
+            arm.sum(&BITS),
+            arm.peak()
+        ));
+        qb.push(" FROM stats_hours WHERE server_id = ").push_bind(server);
+        qb.push(" AND hour >= ").push_bind(arm.hours.0).push(" AND hour < ").push_bind(arm.hours.1);
     }
-    (n_arms > 0).then_some(qb)
-}
-
-fn epoch_date(day: i64) -> NaiveDate {
-    NaiveDate::default() + Duration::days(day)
-}
-
-async fn days(conn: &mut SqliteConnection, server: i64, stretches: &[Stretch]) -> Result<Vec<DayStats>, StoreError> {
-    let values = |a: &Arm| format!("SUM({}), SUM({}), SUM({}), {}", a.sum(&PLAYS), a.sum(&MS), a.sum(&BITS), a.peak());
-    let Some(mut qb) = per_local(server, stretches, ") / 1440", values) else { return Ok(Vec::new()) };
-    let rows: Vec<(i64, i64, i64, i64, i64)> = qb.build_query_as().fetch_all(&mut *conn).await?;
-    // A date cut by a change of offset comes from two arms: bits add up before they become bytes.
-    let mut by_day: BTreeMap<i64, (i64, i64, i64, i64)> = BTreeMap::new();
-    for (day, plays, ms, bits, peak) in rows {
-        let d = by_day.entry(day).or_default();
-        *d = (d.0 + plays, d.1 + ms, d.2 + bits, d.3.max(peak));
+    if n_arms == 0 {
+        return Ok((Vec::new(), Vec::new()));
     }
-    Ok(by_day
-        .into_iter()
-        .filter(|(_, (plays, _, _, peak))| *plays != 0 || *peak != 0)
-        .map(|(day, (plays, ms, bits, peak))| DayStats {
-            date: epoch_date(day),
-            plays: count(plays),
-            watch_ms: count(ms),
-            bytes: count(bits) / 8,
-            peak_streams: count(peak),
-        })
-        .collect())
-}
-
-async fn hours(conn: &mut SqliteConnection, server: i64, stretches: &[Stretch]) -> Result<Vec<HourCount>, StoreError> {
-    let values = |a: &Arm| format!("SUM({}), SUM({})", a.sum(&PLAYS), a.sum(&MS));
-    let Some(mut qb) = per_local(server, stretches, ") / 60 % 24", values) else { return Ok(Vec::new()) };
-    let rows: Vec<(i64, i64, i64)> = qb.build_query_as().fetch_all(&mut *conn).await?;
-    Ok(rows
-        .into_iter()
-        .filter(|r| r.1 != 0)
-        .map(|(hour, plays, ms)| HourCount {
-            hour: u32::try_from(hour.rem_euclid(24)).unwrap_or(0),
-            plays: count(plays),
-            watch_ms: count(ms),
-        })
-        .collect())
+    qb.push(
+        ") SELECT 0, local / 1440, SUM(plays), SUM(ms), SUM(bits), MAX(peak) FROM x GROUP BY 2 \
+         UNION ALL SELECT 1, local / 60 % 24, SUM(plays), SUM(ms), 0, 0 FROM x GROUP BY 2",
+    );
+    let rows: Vec<(i64, i64, i64, i64, i64, i64)> = qb.build_query_as().fetch_all(&mut *conn).await?;
+    let (mut days, mut hours) = (Vec::new(), Vec::new());
+    for (kind, key, plays, ms, bits, peak) in rows {
+        if kind == 0 && (plays != 0 || peak != 0) {
+            days.push(DayStats {
+                date: NaiveDate::default() + Duration::days(key),
+                plays: count(plays),
+                watch_ms: count(ms),
+                bytes: count(bits) / 8,
+                peak_streams: count(peak),
+            });
+        } else if kind == 1 && plays != 0 {
+            hours.push(HourCount {
+                hour: u32::try_from(key.rem_euclid(24)).unwrap_or(0),
+                plays: count(plays),
+                watch_ms: count(ms),
+            });
+        }
+    }
+    days.sort_by_key(|d| d.date);
+    Ok((days, hours))
 }
 
 /// Which rows a list sums: label dimensions (keys in `stats_keys`), one title dimension, accounts.
@@ -207,10 +198,14 @@ fn plays_arm(qb: &mut QueryBuilder<Sqlite>, list: List, server: Option<ServerId>
     qb.push("SELECT ").push(key).push(" AS key_id, ").push_bind(sign).push(" AS plays, f.played_ms * ");
     qb.push_bind(sign).push(" AS ms, f.bits * ").push_bind(sign).push(" AS bits");
     match list {
-        List::Labels => qb.push(format!(
-            " FROM stats_play_labels AS f JOIN stats_keys AS k ON k.dim = f.dim AND k.label = f.label \
-             AND k.year = f.year WHERE f.dim IN ({LABEL_DIMS})"
-        )),
+        // One pass over the plays (CROSS JOIN keeps them the outer loop), each joined to its four
+        // labels' keys.
+        List::Labels => qb.push(
+            " FROM stats_play_facts AS f \
+             CROSS JOIN (SELECT 1 AS dim UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4) AS d \
+             JOIN stats_keys AS k ON k.dim = d.dim AND k.year = 0 AND k.label = CASE d.dim \
+             WHEN 1 THEN f.platform WHEN 2 THEN f.product WHEN 3 THEN f.decision ELSE f.media_type END WHERE 1",
+        ),
         List::Titles(dim) => qb
             .push(
                 " FROM stats_play_facts AS f JOIN stats_keys AS k ON k.dim = f.title_dim \
@@ -325,8 +320,7 @@ impl StatsStore for SqliteStore {
     async fn stats_rollup(&self, request: &StatsRequest<'_>) -> Result<StatsRollup, StoreError> {
         let server = rollup_server(request.server);
         let mut tx = self.reader.begin().await?;
-        let days = days(&mut tx, server, request.stretches).await?;
-        let hours = hours(&mut tx, server, request.stretches).await?;
+        let (days, hours) = series(&mut tx, server, request.stretches).await?;
         let rollup = if request.pieces.is_empty() {
             StatsRollup { days, hours, ..StatsRollup::default() }
         } else {

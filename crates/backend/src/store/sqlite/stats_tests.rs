@@ -13,6 +13,7 @@ use sightline_domain::media::{
 };
 use sightline_domain::tracker::{ActivePlay, PlayId, PlaySummary, StopReason};
 use sqlx::{Row, SqlitePool};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::super::test_fixture::{add_server, store, t0};
@@ -21,6 +22,9 @@ use super::super::test_fixture::{add_server, store, t0};
 /// bucket, key) → (plays, ms, bits), keys as `label/year` or the account id.
 type Hours = BTreeMap<(i64, i64), [i64; 16]>;
 type Totals = BTreeMap<(i64, i64, i64, i64, String), (i64, i64, i64)>;
+
+/// A `stats_totals` row with its key spelled out: server, dim, grain, bucket, key, plays, ms, bits.
+type TotalRow = (i64, i64, i64, i64, String, i64, i64, i64);
 
 /// The columns of `plays` the rollups depend on.
 pub(super) type PlayRow = (
@@ -113,7 +117,7 @@ async fn stored(pool: &SqlitePool) -> (Hours, Totals) {
             hours.insert((row.get(0), row.get(1)), v);
         }
     }
-    let rows: Vec<(i64, i64, i64, i64, String, i64, i64, i64)> = sqlx::query_as(
+    let rows: Vec<TotalRow> = sqlx::query_as(
         "SELECT t.server_id, t.dim, t.grain, t.bucket, \
          CASE WHEN t.dim = 7 THEN CAST(t.key_id AS TEXT) ELSE k.label || '/' || k.year END, t.plays, t.played_ms, t.bits \
          FROM stats_totals t LEFT JOIN stats_keys k ON k.id = t.key_id AND t.dim < 7 \
