@@ -17,14 +17,12 @@ pub struct NowPlayingView {
     pub warnings: Vec<String>,
 }
 
-/// Active streams and today's counters; `utc_offset_minutes` is the browser's zone.
+/// Active streams and today's counters (since midnight in the owner's time zone).
 #[server(endpoint = "now_playing")]
-pub async fn get_now_playing(utc_offset_minutes: i32) -> Result<NowPlayingView, AppError> {
+pub async fn get_now_playing() -> Result<NowPlayingView, AppError> {
     let (ctx, _) = crate::ssr::require_principal()?;
     let now = sightline_backend::clock::now();
-    let today = sightline_backend::ingest::today::today(&ctx, now, utc_offset_minutes)
-        .await
-        .map_err(|e| crate::ssr::internal(&e))?;
+    let today = sightline_backend::ingest::today::today(&ctx, now).await.map_err(|e| crate::ssr::internal(&e))?;
     let servers_configured = ctx.store.list_servers().await.map_err(|e| crate::ssr::internal(&e))?.len();
     let sessions = ctx.ingest.board.now_playing();
     let warnings = sightline_backend::ingest::hidden::hidden_client_warnings(&sessions);

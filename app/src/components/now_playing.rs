@@ -18,10 +18,9 @@ pub fn NowPlayingSection() -> impl IntoView {
     let live = use_live();
     let resync = move || live.map_or(0, |l| l.resync.get());
     let activity = move || live.map_or(0, |l| l.activity.get());
-    let offset = utc_offset_minutes();
     // The base list refetches on resync; the counters also after each start or stop.
-    let base = Resource::new(resync, move |_| get_now_playing(offset));
-    let counters = Resource::new(move || (resync(), activity()), move |_| get_now_playing(offset));
+    let base = Resource::new(resync, move |_| get_now_playing());
+    let counters = Resource::new(move || (resync(), activity()), move |_| get_now_playing());
     // Trust changes when incidents open.
     let incidents = move || live.map_or(0, |l| l.incidents.get());
     let trust = Resource::new(move || (resync(), incidents()), |_| trust_badges());
@@ -328,16 +327,4 @@ fn StreamCard(
             </div>
         </li>
     }
-}
-
-/// Minutes east of UTC in the browser; 0 on the server.
-fn utc_offset_minutes() -> i32 {
-    #[cfg(feature = "hydrate")]
-    {
-        // getTimezoneOffset is minutes *west* of UTC.
-        #[allow(clippy::cast_possible_truncation)]
-        return -(js_sys::Date::new_0().get_timezone_offset() as i32);
-    }
-    #[cfg(not(feature = "hydrate"))]
-    0
 }

@@ -473,7 +473,7 @@ async fn main() -> anyhow::Result<()> {
         })
         .await?,
         measure("dashboard counters (ingest::today)", RUNS, || async {
-            let c = ingest::today::today(ctx, clock::now(), 0).await?;
+            let c = ingest::today::today(ctx, clock::now()).await?;
             Ok(usize::try_from(c.plays).unwrap_or(0))
         })
         .await?,

@@ -14,12 +14,6 @@ use sightline_backend::{AppContext, clock};
 use sightline_domain::ServerId;
 use sightline_domain::live::{NowPlaying, ServerHealth, TodayCounters};
 
-#[derive(Deserialize)]
-pub struct ActiveQuery {
-    /// Minutes east of UTC for "today"; UTC when absent.
-    utc_offset_minutes: Option<i32>,
-}
-
 #[derive(Serialize)]
 pub struct ActiveSessions {
     sessions: Vec<NowPlaying>,
@@ -30,9 +24,8 @@ pub struct ActiveSessions {
 }
 
 /// `GET /api/v1/sessions/active`.
-pub async fn active(State(ctx): State<AppContext>, Query(q): Query<ActiveQuery>) -> Response {
-    let offset = q.utc_offset_minutes.unwrap_or(0);
-    match today(&ctx, clock::now(), offset).await {
+pub async fn active(State(ctx): State<AppContext>) -> Response {
+    match today(&ctx, clock::now()).await {
         Ok(counters) => {
             let sessions = ctx.ingest.board.now_playing();
             let warnings = hidden_client_warnings(&sessions);
