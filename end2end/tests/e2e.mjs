@@ -563,6 +563,38 @@ try {
     }
   });
 
+  await check("the users page finds a user, shows their incidents, and merges their accounts on two servers", async () => {
+    await page.goto(`${base}/users`);
+    await page.waitForSelector('[data-hydrated="true"]');
+    // alice streamed on two simulated servers: two users until they are merged.
+    await page.fill("#users-q", "alic");
+    await page.press("#users-q", "Enter");
+    await page.waitForURL(/q=alic/);
+    const rows = page.locator("#users-list .person-row");
+    await rows.first().waitFor({ timeout: 10_000 });
+    assert((await rows.count()) === 2, `two alices, got ${await rows.count()}`);
+    await rows.filter({ hasText: "Maps Jellyfin" }).locator(".person-name").click();
+    await page.waitForSelector("#user-page");
+    await page.locator("#user-name").filter({ hasText: "alice" }).waitFor();
+    await page.locator("#user-incident-list li").first().waitFor({ timeout: 10_000 });
+    await page.locator("#user-merge summary").click();
+    await page.fill("#merge-search", "alice");
+    await page.locator("#merge-choices input[type=checkbox]").first().check();
+    await page.click("#merge-start");
+    await page.click("#merge-confirm");
+    await page.locator("#user-merge-ok").waitFor({ timeout: 10_000 });
+    await page.locator("#user-accounts").filter({ hasText: "Sim Jellyfin" }).waitFor({ timeout: 10_000 });
+    await page.screenshot({ path: join(artifacts, "user.png"), fullPage: true });
+    await page.setViewportSize({ width: 360, height: 740 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    await page.setViewportSize({ width: 1280, height: 800 });
+    assert(overflow <= 0, `the user page is ${overflow} px wider than a phone`);
+    await page.goto(`${base}/users?q=alic`);
+    await page.waitForSelector('[data-hydrated="true"]');
+    await page.locator("#users-list .person-row").first().waitFor();
+    assert((await page.locator("#users-list .person-row").count()) === 1, "one alice after the merge");
+  });
+
   await check("the owner sets a tile server, the CSP allows only its origin, and clearing it restores offline maps", async () => {
     await page.goto(`${base}/settings/map`);
     await page.waitForSelector('[data-hydrated="true"]');

@@ -115,7 +115,7 @@ pub struct UserView {
     pub accounts: Vec<AccountView>,
     pub devices: Vec<DeviceView>,
     pub addresses: Vec<AddressView>,
-    pub n_addresses: usize,
+    pub n_addresses: u64,
     pub markers: Vec<MapMarker>,
     pub recent: Vec<RecentView>,
     /// The person's accounts as the History page's `users` filter (`server:user,…`).

@@ -11,11 +11,11 @@ pub mod query;
 use crate::AppContext;
 use crate::account_settings;
 use crate::store::StoreError;
-use crate::store::history::{HistoryFilter, HistorySort};
-use crate::store::people::{PersonIncident, PersonRecord, SplitOutcome};
+use crate::store::history::{HistoryChain, HistoryFilter, HistorySort};
+use crate::store::people::{PersonIncident, PersonPlace, PersonRecord, SplitOutcome};
 use crate::trust::{self, TrustView};
 use chrono::{DateTime, Utc};
-use fold::{AddressSummary, DeviceSummary, PlaceSummary, RecentPlay};
+use fold::{AddressSummary, DeviceSummary, RecentPlay};
 use query::ListQuery;
 use serde::Serialize;
 use sightline_domain::ServerId;
@@ -30,8 +30,8 @@ pub const MAX_NAME_CHARS: usize = 100;
 /// At most this many people and accounts are merged at once.
 pub const MAX_MERGE: usize = 100;
 /// How many addresses, chains and incidents a person's page lists.
-pub const PAGE_ADDRESSES: usize = 100;
-pub const PAGE_PLACES: usize = 200;
+pub const PAGE_ADDRESSES: u32 = 100;
+pub const PAGE_PLACES: u32 = 200;
 pub const PAGE_RECENT: u32 = 10;
 pub const PAGE_INCIDENTS: u32 = 20;
 
@@ -123,9 +123,9 @@ pub struct PersonPage {
     pub devices: Vec<DeviceSummary>,
     /// The newest [`PAGE_ADDRESSES`] addresses; `n_addresses` counts them all.
     pub addresses: Vec<AddressSummary>,
-    pub n_addresses: usize,
+    pub n_addresses: u64,
     /// Most plays first; at most [`PAGE_PLACES`].
-    pub places: Vec<PlaceSummary>,
+    pub places: Vec<PersonPlace>,
     pub recent: Vec<RecentPlay>,
     pub incidents: Vec<PersonIncident>,
 }
@@ -185,15 +185,29 @@ pub async fn list(ctx: &AppContext, q: &ListQuery, now: DateTime<Utc>) -> Result
     Ok(PeopleList { items, matching: n_matching, total, page: q.page, pages, per_page: q.per_page, sort: q.sort })
 }
 
+/// The person's newest [`PAGE_RECENT`] chains. Each account's page is one walk of History's
+/// account index (a chain never spans accounts); asking for several accounts at once would sort all
+/// of the person's plays instead.
+async fn recent_chains(ctx: &AppContext, person: &PersonRecord) -> Result<Vec<HistoryChain>, StoreError> {
+    let pages = futures::future::try_join_all(person.accounts.iter().map(|a| async move {
+        let filter = HistoryFilter { accounts: vec![a.user_ref()], ..HistoryFilter::default() };
+        ctx.store.history_page(&filter, HistorySort::Newest, None, PAGE_RECENT).await
+    }))
+    .await?;
+    let mut chains: Vec<HistoryChain> = pages.into_iter().flat_map(|p| p.items).collect();
+    chains.sort_by(|a, b| b.started_at.cmp(&a.started_at).then(b.head.cmp(&a.head)));
+    chains.truncate(usize::try_from(PAGE_RECENT).unwrap_or(usize::MAX));
+    Ok(chains)
+}
+
 /// A person's page at `now`; `None` when there is no such person.
 pub async fn page(ctx: &AppContext, id: i64, now: DateTime<Utc>) -> Result<Option<PersonPage>, StoreError> {
     let Some(person) = ctx.store.person(id).await? else { return Ok(None) };
-    let users: Vec<UserRef> = person.accounts.iter().map(|a| a.user_ref()).collect();
-    let filter = HistoryFilter { accounts: users, ..HistoryFilter::default() };
-    let (devices, addresses, history, incidents) = tokio::try_join!(
+    let (devices, (addresses, n_addresses), places, recent, incidents) = tokio::try_join!(
         ctx.store.person_devices(id),
-        ctx.store.person_addresses(id),
-        ctx.store.history_page(&filter, HistorySort::Newest, None, PAGE_RECENT),
+        ctx.store.person_addresses(id, PAGE_ADDRESSES),
+        ctx.store.person_places(id, PAGE_PLACES),
+        recent_chains(ctx, &person),
         ctx.store.person_incidents(id, PAGE_INCIDENTS),
     )?;
     let mut accounts = Vec::with_capacity(person.accounts.len());
@@ -215,11 +229,6 @@ pub async fn page(ctx: &AppContext, id: i64, now: DateTime<Utc>) -> Result<Optio
         });
     }
     let trust = accounts.iter().map(|a| a.trust.score).min().unwrap_or(MAX_SCORE);
-    let mut addresses = fold::addresses(&addresses, &person.accounts);
-    let mut places = fold::places(&addresses);
-    places.truncate(PAGE_PLACES);
-    let n_addresses = addresses.len();
-    addresses.truncate(PAGE_ADDRESSES);
     Ok(Some(PersonPage {
         id: person.id,
         name: person.name().to_owned(),
@@ -231,10 +240,10 @@ pub async fn page(ctx: &AppContext, id: i64, now: DateTime<Utc>) -> Result<Optio
         trust,
         band: band(trust),
         devices: fold::devices(&devices, &person.accounts),
-        addresses,
+        addresses: fold::addresses(&addresses, &person.accounts),
         n_addresses,
         places,
-        recent: history.items.iter().map(fold::recent).collect(),
+        recent: recent.iter().map(fold::recent).collect(),
         incidents,
         accounts,
     }))

@@ -9,8 +9,9 @@ use crate::error::AppError;
 use crate::model::human_duration;
 use chrono::{DateTime, Utc};
 use sightline_backend::account_settings::{AccountSettingsError, SettingsInput};
-use sightline_backend::people::fold::{AddressSummary, PlaceSummary};
+use sightline_backend::people::fold::AddressSummary;
 use sightline_backend::people::{PeopleError, PeopleList, PersonPage};
+use sightline_backend::store::people::PersonPlace;
 
 fn watched(ms: u64) -> String {
     human_duration(i64::try_from(ms / 1000).unwrap_or(i64::MAX))
@@ -62,7 +63,7 @@ pub(crate) fn user_list(list: PeopleList, now: DateTime<Utc>) -> UserList {
     UserList { items, matching: list.matching, total: list.total, page: list.page, pages: list.pages }
 }
 
-fn marker(p: &PlaceSummary, now: DateTime<Utc>) -> MapMarker {
+fn marker(p: &PersonPlace, now: DateTime<Utc>) -> MapMarker {
     let plays = format!("{} {}", p.plays, if p.plays == 1 { "play" } else { "plays" });
     let addresses = format!("{} {}", p.n_addresses, if p.n_addresses == 1 { "address" } else { "addresses" });
     MapMarker {

@@ -122,7 +122,7 @@ fn user_view(u: UserView, actions: Actions) -> impl IntoView {
     let several = u.accounts.len() > 1;
     let history = history_href("/history", &[("users", &u.history_users)]);
     let (id, name) = (u.id, u.name.clone());
-    let addresses_note = (u.n_addresses > u.addresses.len())
+    let addresses_note = (u.n_addresses > u.addresses.len() as u64)
         .then(|| format!("The {} most recent of {} addresses.", u.addresses.len(), u.n_addresses));
     view! {
         <div class="section-head">

@@ -1,7 +1,6 @@
 //! Pure folding for a person's page: per-account rollup rows into one row per device and per
 //! address (counts summed, first and last sightings widened, names and places from the newest),
-//! addresses into places on the map (coordinates rounded to 0.01°, about 1 km), and a history
-//! chain into the short line the page lists.
+//! and a history chain into the short line the page lists.
 
 use crate::store::history::HistoryChain;
 use crate::store::people::{AddressRecord, DeviceRecord, PersonAccount};
@@ -45,20 +44,6 @@ pub struct AddressSummary {
     pub asn_org: Option<String>,
     /// The servers it streamed from, sorted.
     pub servers: Vec<String>,
-}
-
-/// A place on the person's map: their located addresses there.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PlaceSummary {
-    pub lat: f64,
-    pub lon: f64,
-    pub city: Option<String>,
-    pub region: Option<String>,
-    pub country_code: Option<String>,
-    pub country_name: Option<String>,
-    pub plays: u64,
-    pub n_addresses: u64,
-    pub last_seen_at: DateTime<Utc>,
 }
 
 /// One resume chain of the person's recent history.
@@ -190,53 +175,6 @@ pub fn addresses(rows: &[AddressRecord], accounts: &[PersonAccount]) -> Vec<Addr
         })
         .collect();
     out.sort_by(|a, b| b.last_seen_at.cmp(&a.last_seen_at).then(b.plays.cmp(&a.plays)).then(a.ip.cmp(&b.ip)));
-    out
-}
-
-/// Hundredths of a degree, the grid places are grouped on.
-#[allow(clippy::cast_possible_truncation)] // Latitudes and longitudes × 100 fit easily.
-fn grid(degrees: f64) -> i64 {
-    (degrees * 100.0).round() as i64
-}
-
-/// Located addresses grouped by rounded point, city and country; most plays first (then newest).
-#[must_use]
-pub fn places(addresses: &[AddressSummary]) -> Vec<PlaceSummary> {
-    type Key = (i64, i64, Option<String>, Option<String>);
-    let mut by_place: HashMap<Key, PlaceSummary> = HashMap::new();
-    for a in addresses {
-        let (Some(lat), Some(lon)) = (a.latitude, a.longitude) else { continue };
-        let key = (grid(lat), grid(lon), a.city.clone(), a.country_code.clone());
-        #[allow(clippy::cast_precision_loss)] // Grid cells are small integers.
-        let place = by_place.entry(key.clone()).or_insert_with(|| PlaceSummary {
-            lat: key.0 as f64 / 100.0,
-            lon: key.1 as f64 / 100.0,
-            city: a.city.clone(),
-            region: a.region.clone(),
-            country_code: a.country_code.clone(),
-            country_name: a.country_name.clone(),
-            plays: 0,
-            n_addresses: 0,
-            last_seen_at: a.last_seen_at,
-        });
-        place.plays += a.plays;
-        place.n_addresses += 1;
-        place.last_seen_at = place.last_seen_at.max(a.last_seen_at);
-        if place.region.is_none() {
-            place.region.clone_from(&a.region);
-        }
-        if place.country_name.is_none() {
-            place.country_name.clone_from(&a.country_name);
-        }
-    }
-    let mut out: Vec<PlaceSummary> = by_place.into_values().collect();
-    out.sort_by(|a, b| {
-        b.plays
-            .cmp(&a.plays)
-            .then(b.last_seen_at.cmp(&a.last_seen_at))
-            .then(a.lat.total_cmp(&b.lat))
-            .then(a.lon.total_cmp(&b.lon))
-    });
     out
 }
 

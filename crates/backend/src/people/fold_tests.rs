@@ -1,6 +1,5 @@
 //! Folding a person's rollup rows: devices and addresses shared by two accounts become one row each
-//! with summed counts, widened sightings, the newest names and places and both servers; addresses
-//! become places; chains become short lines.
+//! with summed counts, widened sightings, the newest names and places and both servers.
 
 use super::*;
 use crate::store::people::AddressPlace;
@@ -82,7 +81,7 @@ fn a_device_on_two_accounts_is_one_row_with_both_servers_and_the_newest_name() {
 }
 
 #[test]
-fn addresses_sum_over_accounts_and_keep_the_newest_place_then_group_into_places() {
+fn addresses_sum_over_accounts_and_keep_the_newest_place() {
     let accounts = [account(1, "Den"), account(2, "Attic")];
     let rows = [
         address(1, "81.2.69.142", 4, 10, Some(("London", 51.5142, -0.0931))),
@@ -98,17 +97,10 @@ fn addresses_sum_over_accounts_and_keep_the_newest_place_then_group_into_places(
     assert_eq!((home.plays, home.last_seen_at, home.city.as_deref()), (5, t(12), Some("London")));
     assert_eq!((home.asn, home.servers.len()), (Some(5089), 2));
     assert_eq!(folded[3].city, None, "a private address has no place");
-
-    let map = places(&folded);
-    assert_eq!(map.len(), 2, "{map:?}");
-    assert_eq!((map[0].lat, map[0].lon, map[0].city.as_deref()), (51.51, -0.09, Some("London")));
-    assert_eq!((map[0].plays, map[0].n_addresses, map[0].last_seen_at), (7, 2, t(30)));
-    assert_eq!((map[1].city.as_deref(), map[1].plays), (Some("Boxford"), 1));
 }
 
 #[test]
 fn nothing_folds_into_nothing() {
     assert!(devices(&[], &[]).is_empty());
     assert!(addresses(&[], &[]).is_empty());
-    assert!(places(&[]).is_empty());
 }

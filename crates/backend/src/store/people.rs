@@ -122,6 +122,22 @@ pub struct AddressRecord {
     pub place: AddressPlace,
 }
 
+/// Where a person streamed from: their located addresses grouped by rounded point (0.01°, about
+/// 1 km), city and country.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PersonPlace {
+    pub lat: f64,
+    pub lon: f64,
+    pub city: Option<String>,
+    pub region: Option<String>,
+    pub country_code: Option<String>,
+    pub country_name: Option<String>,
+    pub plays: u64,
+    /// Distinct addresses.
+    pub n_addresses: u64,
+    pub last_seen_at: DateTime<Utc>,
+}
+
 /// An incident of one of a person's accounts, as a list shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PersonIncident {
@@ -159,8 +175,11 @@ pub trait PeopleStore: Send + Sync {
     async fn person_of(&self, account: &UserRef) -> Result<Option<i64>, StoreError>;
     /// The players of the person's accounts (one row per account and device).
     async fn person_devices(&self, id: i64) -> Result<Vec<DeviceRecord>, StoreError>;
-    /// The client addresses of the person's accounts (one row per account and address).
-    async fn person_addresses(&self, id: i64) -> Result<Vec<AddressRecord>, StoreError>;
+    /// The person's `limit` most recently seen client addresses (every account's row of each, newest
+    /// first), and how many distinct addresses they used in all.
+    async fn person_addresses(&self, id: i64, limit: u32) -> Result<(Vec<AddressRecord>, u64), StoreError>;
+    /// The person's located addresses grouped by place, most plays first; at most `limit`.
+    async fn person_places(&self, id: i64, limit: u32) -> Result<Vec<PersonPlace>, StoreError>;
     /// The newest `limit` incidents of the person's accounts, most recently updated first.
     async fn person_incidents(&self, id: i64, limit: u32) -> Result<Vec<PersonIncident>, StoreError>;
     /// Moves every account of the people `from` and the accounts `accounts` to the person `into`, in

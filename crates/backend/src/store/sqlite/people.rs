@@ -7,7 +7,8 @@ use super::time::{from_ms, to_ms};
 use super::{BEGIN_WRITE, SqliteStore};
 use crate::store::StoreError;
 use crate::store::people::{
-    AddressPlace, AddressRecord, DeviceRecord, PeopleStore, PersonAccount, PersonIncident, PersonRecord, SplitOutcome,
+    AddressPlace, AddressRecord, DeviceRecord, PeopleStore, PersonAccount, PersonIncident, PersonPlace, PersonRecord,
+    SplitOutcome,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -76,6 +77,19 @@ struct AddressRow {
     longitude: Option<f64>,
     asn: Option<i64>,
     asn_org: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct PlaceRow {
+    lat: f64,
+    lon: f64,
+    city: Option<String>,
+    region: Option<String>,
+    country_code: Option<String>,
+    country_name: Option<String>,
+    plays: i64,
+    n_addresses: i64,
+    last_seen_at: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -219,17 +233,59 @@ impl PeopleStore for SqliteStore {
         rows.into_iter().map(device).collect()
     }
 
-    async fn person_addresses(&self, id: i64) -> Result<Vec<AddressRecord>, StoreError> {
+    async fn person_addresses(&self, id: i64, limit: u32) -> Result<(Vec<AddressRecord>, u64), StoreError> {
         let rows: Vec<AddressRow> = sqlx::query_as(
             "SELECT d.account_id, d.ip, d.plays, d.first_play_at, d.last_seen_at, d.located_at, d.city, d.region, \
              d.country_code, d.country_name, d.latitude, d.longitude, d.asn, d.asn_org \
              FROM media_accounts a JOIN account_addresses d ON d.account_id = a.id \
-             WHERE a.person_id = ? ORDER BY d.last_seen_at DESC, d.account_id, d.ip",
+             WHERE a.person_id = ?1 AND d.ip IN ( \
+                 SELECT t.ip FROM media_accounts b JOIN account_addresses t ON t.account_id = b.id \
+                 WHERE b.person_id = ?1 GROUP BY t.ip ORDER BY MAX(t.last_seen_at) DESC, t.ip LIMIT ?2) \
+             ORDER BY d.last_seen_at DESC, d.account_id, d.ip",
         )
         .bind(id)
+        .bind(i64::from(limit))
         .fetch_all(&self.reader)
         .await?;
-        rows.into_iter().map(address).collect()
+        let (n,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(DISTINCT d.ip) FROM media_accounts a JOIN account_addresses d ON d.account_id = a.id \
+             WHERE a.person_id = ?",
+        )
+        .bind(id)
+        .fetch_one(&self.reader)
+        .await?;
+        Ok((rows.into_iter().map(address).collect::<Result<_, _>>()?, count(n)))
+    }
+
+    async fn person_places(&self, id: i64, limit: u32) -> Result<Vec<PersonPlace>, StoreError> {
+        let rows: Vec<PlaceRow> = sqlx::query_as(
+            "SELECT ROUND(d.latitude, 2) AS lat, ROUND(d.longitude, 2) AS lon, d.city, MAX(d.region) AS region, \
+             d.country_code, MAX(d.country_name) AS country_name, SUM(d.plays) AS plays, \
+             COUNT(DISTINCT d.ip) AS n_addresses, MAX(d.last_seen_at) AS last_seen_at \
+             FROM media_accounts a JOIN account_addresses d ON d.account_id = a.id \
+             WHERE a.person_id = ? AND d.latitude IS NOT NULL AND d.longitude IS NOT NULL \
+             GROUP BY ROUND(d.latitude, 2), ROUND(d.longitude, 2), d.city, d.country_code \
+             ORDER BY plays DESC, last_seen_at DESC, lat, lon LIMIT ?",
+        )
+        .bind(id)
+        .bind(i64::from(limit))
+        .fetch_all(&self.reader)
+        .await?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(PersonPlace {
+                    lat: r.lat,
+                    lon: r.lon,
+                    city: r.city,
+                    region: r.region,
+                    country_code: r.country_code,
+                    country_name: r.country_name,
+                    plays: count(r.plays),
+                    n_addresses: count(r.n_addresses),
+                    last_seen_at: from_ms(r.last_seen_at)?,
+                })
+            })
+            .collect()
     }
 
     async fn person_incidents(&self, id: i64, limit: u32) -> Result<Vec<PersonIncident>, StoreError> {

@@ -174,7 +174,7 @@ async fn rolled_up(s: &SqliteStore, person: i64) -> (Vec<(String, i64)>, Vec<(St
     }
     devices.sort();
     let mut addresses: Vec<(String, i64)> = Vec::new();
-    for a in s.person_addresses(person).await.expect("addresses") {
+    for a in s.person_addresses(person, 1_000).await.expect("addresses").0 {
         let n = i64::try_from(a.plays).expect("fits");
         match addresses.iter_mut().find(|(k, _)| *k == a.ip) {
             Some(row) => row.1 += n,
@@ -229,11 +229,18 @@ async fn every_account_gets_its_own_person_and_rollups_equal_direct_counts() {
     assert_eq!(devices[0].device_key, "dev-tv", "newest first");
     assert_eq!((devices[0].player_name.as_deref(), devices[0].platform.as_deref()), (Some("tv player"), Some("Roku")));
     assert_eq!((devices[0].plays, devices[0].first_play_at), (2, t0() - Duration::hours(30)));
-    let addresses = s.person_addresses(alice).await.expect("addresses");
+    let (addresses, n_addresses) = s.person_addresses(alice, 10).await.expect("addresses");
+    assert_eq!((addresses.len(), n_addresses), (2, 2));
+    let (newest, n_addresses) = s.person_addresses(alice, 1).await.expect("addresses");
+    assert_eq!((newest.len(), newest[0].ip.as_str(), n_addresses), (1, "81.2.69.142", 2), "newest first, all counted");
     let home = addresses.iter().find(|a| a.ip == "81.2.69.142").expect("home address");
     assert_eq!((home.place.city.as_deref(), home.place.asn, home.plays), (Some("London"), Some(5089), 2));
     assert_eq!(home.place.asn_org.as_deref(), Some("Virgin Media"));
     assert_eq!(home.located_at, Some(t0() - Duration::hours(10) + Duration::minutes(10)));
+    let places = s.person_places(alice, 10).await.expect("places");
+    assert_eq!(places.len(), 1, "{places:?}");
+    assert_eq!((places[0].lat, places[0].lon, places[0].city.as_deref()), (51.51, -0.09, Some("London")));
+    assert_eq!((places[0].plays, places[0].n_addresses), (3, 2));
 
     // Deleting history takes its plays out of every rollup.
     assert_eq!(s.delete_plays(&[2, 3]).await.expect("deletes"), 2);
