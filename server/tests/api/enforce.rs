@@ -234,6 +234,12 @@ async fn a_second_violation_within_the_cooldown_is_not_stopped_again() {
 async fn a_dry_run_records_what_it_would_do_and_calls_nothing() {
     let (sim, app, key) = setup(ServerKind::Jellyfin).await;
     let ctx = app.running.ctx.clone();
+    // The owner hears of each action too (here only of actions, through a webhook on loopback).
+    let inbox = sightline_simulator::inbox::Inbox::start(0).await.expect("inbox");
+    let hook = json!({"kind": "webhook", "name": "Actions", "events": ["action_taken"], "allow_private": true,
+                      "config": {"url": inbox.webhook_url(), "secret": "actions-secret-0123456789"}});
+    let res = app.client.post(app.url("/api/v1/notifications/destinations")).bearer_auth(&key).json(&hook).send();
+    assert_eq!(res.await.expect("req").status(), 201);
     let actions = RuleActions { dry_run: true, message_client: Some("Please stop sharing".into()), ..stop_after(1) };
     one_stream_at_a_time(&ctx, actions).await;
     let jellyfin = sim.first(ServerKind::Jellyfin).expect("jellyfin");
@@ -254,6 +260,11 @@ async fn a_dry_run_records_what_it_would_do_and_calls_nothing() {
     assert_eq!(streams.len(), 2);
     let last_stop = ctx.store.last_stop_of_account(streams[0].server.id, &streams[0].session.user.id).await;
     assert_eq!(last_stop.expect("reads"), None, "a dry run arms no cooldown");
+    let told = inbox.wait_for(2, std::time::Duration::from_secs(10)).await;
+    let texts: Vec<Value> = told.iter().filter_map(sightline_simulator::inbox::Delivery::json).collect();
+    assert_eq!(texts.len(), 2, "one notice per action: {texts:#?}");
+    assert!(texts.iter().all(|t| t["event"] == "action_taken" && t["vars"]["user"] == "carol"), "{texts:#?}");
+    assert!(texts.iter().any(|t| t["vars"]["reason"].as_str().is_some_and(|r| r.contains("would have stopped"))));
     sim.shutdown().await;
     app.running.stop().await.expect("stops");
 }

@@ -251,6 +251,17 @@ async fn finish(ctx: &AppContext, job: &Job, status: ActionStatus, detail: &str)
     tracing::info!(incident = job.incident_id, rule = %job.rule_id, status = status.as_str(), "{detail}");
     audit(ctx, job, &format!("{}: {detail}", status.as_str()), now).await;
     changed(ctx, job.incident_id);
+    let status_text = if job.dry_run { format!("{} (dry run)", status.as_str()) } else { status.as_str().to_owned() };
+    let report = crate::notify::produce::ActionReport {
+        incident_id: job.incident_id,
+        server: job.server,
+        user_id: &job.user_id,
+        rule_id: &job.rule_id.0,
+        status: &status_text,
+        detail,
+        action_id: job.action_id,
+    };
+    crate::notify::produce::action_taken(ctx, &report, now).await;
 }
 
 /// The audit entry `stream_stop` or `stream_message`, by the rule (`rule:<id>`).

@@ -6,7 +6,7 @@
 pub mod notices;
 
 use super::outbox::enqueue_to;
-use super::{EventKind, Notice};
+use super::{EventKind, Notice, Var};
 use crate::AppContext;
 use crate::store::notify::DestinationRecord;
 use crate::store::{IncidentRecord, StoreError, TrustChangeKind, TrustPlan};
@@ -159,6 +159,46 @@ pub async fn trust_changed(ctx: &AppContext, server: ServerId, user: &str, plan:
     if let Some(notice) = notices::trust_changed(&server_name, &user_name, &account, &plan.changes) {
         queue(ctx, &records, &notice).await;
     }
+}
+
+/// What an enforcement action on an incident came to, for the `ActionTaken` event.
+#[derive(Debug, Clone)]
+pub struct ActionReport<'a> {
+    pub incident_id: i64,
+    pub server: ServerId,
+    pub user_id: &'a str,
+    /// The rule's id; the notice names the rule by its current name.
+    pub rule_id: &'a str,
+    /// "stopped", "skipped", "failed", … with the dry-run mark when it was one.
+    pub status: &'a str,
+    /// The outcome in words ("Stopped carol playing Dune on Plex and showed the message.").
+    pub detail: &'a str,
+    /// Distinguishes actions of one incident (one notice per action).
+    pub action_id: i64,
+}
+
+/// An enforcement action finished (done, skipped or failed; a dry run says what it would have done).
+pub async fn action_taken(ctx: &AppContext, report: &ActionReport<'_>, now: DateTime<Utc>) {
+    let Some(records) = listeners(ctx, EventKind::ActionTaken).await else { return };
+    let (user, server) = match names(ctx, report.server, report.user_id).await {
+        Ok(n) => n,
+        Err(e) => return failed(EventKind::ActionTaken, &e),
+    };
+    let rule = match ctx.store.rules().await {
+        Ok(rules) => {
+            rules.into_iter().find(|r| r.id.0 == report.rule_id).map_or_else(|| report.rule_id.to_owned(), |r| r.name)
+        }
+        Err(e) => return failed(EventKind::ActionTaken, &e),
+    };
+    let notice = Notice::new(EventKind::ActionTaken, now, format!("action:{}", report.action_id))
+        .with(Var::User, user)
+        .with(Var::Server, server)
+        .with(Var::Rule, rule)
+        .with(Var::Summary, format!("{}: {}", report.status, report.detail))
+        .with(Var::Reason, report.detail)
+        .with(Var::IncidentId, report.incident_id.to_string())
+        .with(Var::Url, format!("/alerts/{}", report.incident_id));
+    queue(ctx, &records, &notice).await;
 }
 
 /// An import of play history finished with the one-line `result`. For the importer (not written
