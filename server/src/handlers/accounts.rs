@@ -3,7 +3,7 @@
 //! and history; an override with a reason) and `GET/PUT /api/v1/accounts/{server}/{user}/settings`.
 //! Thin: the rules live in `sightline_backend::{trust, account_settings}`, which write the audit log.
 
-use crate::middleware::json_error;
+use crate::middleware::{bad_json, json_error};
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Extension, Path, Query, State};
@@ -104,10 +104,6 @@ fn trust_error(e: &TrustError) -> Response {
         TrustError::NotFound => no_account(),
         TrustError::Store(inner) => internal(inner),
     }
-}
-
-fn bad_json(rejection: &JsonRejection) -> Response {
-    json_error(StatusCode::BAD_REQUEST, "bad_json", &rejection.body_text())
 }
 
 /// `GET /api/v1/trust`: the policy and every scored account (others stand at `policy.start`).

@@ -4,7 +4,7 @@
 //! "user_id": "bob"}]}`) and `POST /api/v1/users/{id}/split` (`{"server_id": 3, "user_id": "bob"}`).
 //! Thin: the rules live in `sightline_backend::people`, which writes the audit log.
 
-use crate::middleware::json_error;
+use crate::middleware::{bad_json, json_error};
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Extension, Path, Query, State};
@@ -65,10 +65,6 @@ fn error(e: &PeopleError) -> Response {
 
 fn no_user() -> Response {
     json_error(StatusCode::NOT_FOUND, "not_found", "no such user")
-}
-
-fn bad_json(rejection: &JsonRejection) -> Response {
-    json_error(StatusCode::BAD_REQUEST, "bad_json", &rejection.body_text())
 }
 
 /// `GET /api/v1/users`: a page of people with their accounts, servers, plays, last sighting and trust.
